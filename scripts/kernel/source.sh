@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Prepare a kernel source tree for the pinwb series (or the baseline).
+#
+# The tarball from Debian's linux-source-6.12 package is unpacked once into
+# build/kernel/pristine-<version>/; each variant (baseline, or a given content of
+# kernel-patch/) gets its own hard-linked copy src-<version>-<hash|none>/, so a variant
+# costs seconds and a few MB, and the pristine tree is never touched (patch(1) writes
+# new files instead of editing linked ones). Idempotent: a complete tree is reused.
+set -euo pipefail
+shopt -s inherit_errexit
+
+# shellcheck source=scripts/kernel/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+usage: scripts/kernel/source.sh [--patches series|none] [--series FILE]
+
+Ensures the $KPKG package is installed (apt-get, as root), reports its
+Debian version (loudly when it differs from kernel-patch/BASE), unpacks
+$KTARBALL once into build/kernel/pristine-<version>/ and
+makes build/kernel/src-<version>-<hash|none>/ from it, applying the series
+(scripts/kernel/apply.sh) for --patches series. An empty or missing series means
+"no patches" and yields the baseline tree.
+
+  --patches series|none  apply kernel-patch/series (default) or nothing
+  --series FILE          use another series file (patches are next to it)
+  -h, --help             this text
+
+Prints the source tree's absolute path as the last line of stdout.
+Exit: 0 ok, 1 a patch does not apply, 2 setup error.
+USAGE
+}
+
+patches=series
+series=$KSERIES
+while [ $# -gt 0 ]; do
+	case $1 in
+	--patches) [ $# -ge 2 ] || usage_err "--patches needs a value (series or none)"
+		check_patches_arg "$2"; patches=$2; shift 2 ;;
+	--series) [ $# -ge 2 ] || usage_err "--series needs a file"
+		series=$(realpath -m "$2"); shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage_err "unknown argument '$1' (accepted: --patches series|none, --series FILE, --help)" ;;
+	esac
+done
+
+# 1. The package. apt installs the candidate, i.e. the newest linux-source-6.12.
+version=$(installed_version)
+if [ -z "$version" ]; then
+	[ "$(id -u)" -eq 0 ] || die "$KPKG is not installed and installing it needs root (run: make deps)" 2
+	msg "installing $KPKG with apt-get"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$KPKG" >&2 ||
+		die "apt-get install $KPKG failed" 2
+	version=$(installed_version)
+	[ -n "$version" ] || die "$KPKG still not installed after apt-get" 2
+fi
+[ -f "$KTARBALL" ] || die "$KPKG $version is installed but $KTARBALL is missing" 2
+base=$(recorded_version)
+if [ "$version" != "$base" ]; then
+	loud "installed $KPKG is $version but kernel-patch/BASE records $base" \
+		"building against $version; the series was written for $base"
+else
+	msg "$KPKG $version (matches kernel-patch/BASE)"
+fi
+
+tag=$(version_tag "$version")
+mkdir -p "$KBUILD"
+
+# 2. The pristine tree: unpack into a temporary directory, mark, then rename, so an
+# interrupted unpack never looks complete.
+pristine=$KBUILD/pristine-$tag
+if [ ! -f "$pristine/$KMARK" ]; then
+	rm -rf "$pristine" "$pristine.tmp"
+	mkdir -p "$pristine.tmp"
+	msg "unpacking $KTARBALL into $pristine (once, about a minute)"
+	tar -xJf "$KTARBALL" -C "$pristine.tmp" --strip-components=1 ||
+		die "could not unpack $KTARBALL" 2
+	[ -f "$pristine.tmp/Makefile" ] || die "$KTARBALL did not contain a kernel tree" 2
+	echo "$version" >"$pristine.tmp/$KMARK"
+	mv "$pristine.tmp" "$pristine"
+fi
+
+# 3. The variant.
+if [ "$patches" = none ]; then
+	hash=none
+else
+	hash=$(patchset_hash "$series")
+	if [ "$hash" = none ]; then
+		msg "series $series is missing or empty: no patches, using the baseline tree"
+	fi
+fi
+src=$KBUILD/src-$tag-$hash
+if [ -f "$src/$KMARK" ]; then
+	msg "reusing $src"
+else
+	rm -rf "$src" "$src.tmp"
+	msg "making $src (hard-linked copy of the pristine tree)"
+	cp -al "$pristine" "$src.tmp"
+	rm -f "$src.tmp/$KMARK"
+	if [ "$hash" != none ]; then
+		if ! "$(dirname "$0")/apply.sh" --tree "$src.tmp" --series "$series"; then
+			rm -rf "$src.tmp"
+			exit 1
+		fi
+	fi
+	printf '%s %s\n' "$version" "$hash" >"$src.tmp/$KMARK"
+	mv "$src.tmp" "$src"
+fi
+echo "$src"
