@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Build the pinwb VM initramfs: busybox-static, the guest /init and suite
+# (tests/vm/), workloads/, fio, the pinwb engine and verifier, the kernel's
+# gup_test, and every shared library they load (found with ldd, dynamic
+# loader included), as one compressed newc cpio archive.
+#
+# No mkfs tools go in: scripts/vm/disks.sh formats the test disks on the
+# host, so the guest only mounts them.
+set -euo pipefail
+
+prog=initramfs.sh
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+usage() {
+	cat <<USAGE
+usage: scripts/vm/initramfs.sh [options]
+
+  --out FILE        archive to write (default: build/vm/initramfs.cpio.gz)
+  --fio PATH        fio binary (default: build/fio-3.33/fio)
+  --engine PATH     pinwb.so (default: engines/pinwb.so)
+  --verify PATH     pinwb-verify (default: engines/pinwb-verify)
+  --gup-test PATH   the kernel's gup_test selftest binary (default: none)
+  --compress gzip|zstd  archive compression (default: gzip; zstd needs CONFIG_RD_ZSTD)
+  --allow-missing   leave out fio/engine/verifier/gup_test that do not exist
+                    (bring-up only: the tests that need them then skip)
+  -h, --help        this text
+
+Prints the archive path as its last line.
+Exit: 0 ok, 2 usage or setup error (a missing input, a failed copy).
+USAGE
+}
+
+die() { echo "$prog: $*" >&2; exit 2; }
+
+out=$top/build/vm/initramfs.cpio.gz
+fio=$top/build/fio-3.33/fio
+engine=$top/engines/pinwb.so
+verify=$top/engines/pinwb-verify
+guptest=''
+compress=gzip
+allow_missing=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out|--fio|--engine|--verify|--gup-test|--compress)
+		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
+		case $1 in
+		--out) out=$2 ;;
+		--fio) fio=$2 ;;
+		--engine) engine=$2 ;;
+		--verify) verify=$2 ;;
+		--gup-test) guptest=$2 ;;
+		--compress) compress=$2 ;;
+		esac
+		shift 2 ;;
+	--allow-missing) allow_missing=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --compress, --allow-missing, --help)" ;;
+	esac
+done
+case $compress in
+gzip|zstd) ;;
+*) die "--compress: unknown value '$compress' (accepted: gzip, zstd)" ;;
+esac
+busybox=$(command -v busybox) || die "busybox not found (install busybox-static: make deps)"
+file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static: make deps)"
+
+stage=''
+tmp_out=''
+cleanup() {
+	[ -z "$stage" ] || rm -rf "$stage"
+	[ -z "$tmp_out" ] || rm -f "$tmp_out"
+}
+trap cleanup EXIT
+mkdir -p "$(dirname "$out")"
+stage=$(mktemp -d "$(dirname "$out")/initramfs.stage.XXXXXX")
+
+# busybox and one symlink per applet.
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib64,etc,proc,sys,dev,tmp,mnt,results,opt/pinwb/bin,opt/pinwb/engines}
+cp "$busybox" "$stage/bin/busybox"
+while read -r applet; do
+	case $applet in
+	*/busybox) ;;
+	/*) [ -e "$stage$applet" ] || ln -s /bin/busybox "$stage$applet" ;;
+	esac
+done < <("$busybox" --list-full | sed 's|^|/|')
+
+# copy_with_libs SRC DEST: the binary plus the libraries ldd resolves for it,
+# at the same paths as on the host (the loader at its PT_INTERP path).
+copy_with_libs() {
+	local src=$1 dest=$2 lib
+	install -m 0755 "$src" "$stage$dest"
+	if ! ldd "$src" >/dev/null 2>&1; then
+		return 0 # static
+	fi
+	ldd "$src" | grep -q 'not found' && die "$src: a shared library is not found: $(ldd "$src" | grep 'not found' | tr '\n' ' ')"
+	while read -r lib; do
+		[ -n "$lib" ] || continue
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib" || die "cannot copy $lib (needed by $src)"
+	done < <(ldd "$src" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+}
+
+# optional NAME PATH DEST: a build product; missing is an error unless --allow-missing.
+included=()
+optional() {
+	local name=$1 path=$2 dest=$3
+	if [ -n "$path" ] && [ -f "$path" ]; then
+		copy_with_libs "$path" "$dest"
+		included+=("$name")
+	elif [ $allow_missing -eq 1 ]; then
+		echo "$prog: leaving out $name (${path:-no path given})" >&2
+	else
+		die "$name not found at '${path:-<none>}' (build it, pass its path, or --allow-missing)"
+	fi
+}
+optional fio "$fio" /opt/pinwb/bin/fio
+optional pinwb.so "$engine" /opt/pinwb/engines/pinwb.so
+optional pinwb-verify "$verify" /opt/pinwb/bin/pinwb-verify
+optional gup_test "$guptest" /opt/pinwb/bin/gup_test
+
+# The guest side: /init, the runner, the suite, and the workloads.
+install -m 0755 "$top/tests/vm/init" "$stage/init"
+mkdir -p "$stage/opt/pinwb/tests"
+cp -r "$top/tests/vm" "$stage/opt/pinwb/tests/vm"
+find "$stage/opt/pinwb/tests/vm" -name "*.sh" -exec chmod 0755 {} +
+mkdir -p "$stage/opt/pinwb/workloads"
+if compgen -G "$top/workloads/*.fio" >/dev/null; then
+	cp "$top"/workloads/*.fio "$stage/opt/pinwb/workloads/"
+fi
+{
+	echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "included=${included[*]}"
+} >"$stage/etc/pinwb-build"
+
+tmp_out=$(mktemp "$out.XXXXXX")
+case $compress in
+gzip) comp=(gzip -6 -n) ;;
+zstd) comp=(zstd -q -10 -T2 --stdout) ;;
+esac
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | "${comp[@]}" >"$tmp_out" ||
+	die "cpio | ${comp[0]} failed"
+mv "$tmp_out" "$out"
+tmp_out=''
+echo "$prog: $(du -h "$out" | cut -f1) with ${included[*]:-no build products}" >&2
+echo "$out"

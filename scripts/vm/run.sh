@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# pinwb VM harness: build what is missing, boot the test kernel under QEMU
+# with the pinwb initramfs and fresh test disks, run one in-VM suite, bring
+# the results back, check the kernel log and print a per-test table.
+#
+# Results come back two ways: marker lines on a second serial port (what
+# started, what passed; survives a guest that hangs or crashes) and a tar
+# archive on a raw results disk (per-test logs, JSON, dmesg, metadata).
+set -euo pipefail
+
+prog=run.sh
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vmdir=$top/scripts/vm
+suites() { find "$top/tests/vm/suites" -maxdepth 1 -type f -printf '%f\n' | sort | tr '\n' ' '; }
+
+usage() {
+	cat <<USAGE
+usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
+
+  --kernel series|none|PATH  kernel to boot: built from the series, the baseline
+                        (both via scripts/kernel/build.sh), or a bzImage (default: series)
+  --suite NAME          in-VM suite: $(suites)(default: short)
+  --tests LIST          comma list: run only these tests of the suite
+  --mem SIZE            guest memory, QEMU syntax (default: 1G)
+  --smp N               guest CPUs (default: 2)
+  --timeout S           host-side limit for the whole boot in seconds; a guest
+                        still running then is killed and the run fails (default: 1800)
+  --accel auto|kvm|tcg  auto: kvm when /dev/kvm is usable, else tcg (default: auto)
+  --out DIR             run directory (default: build/vm/runs/<UTC timestamp>)
+  --no-build            build nothing: use existing kernel, fio, engine, gup_test
+  --allow-missing       bring-up only: boot even when fio/engine/gup_test are
+                        missing (the tests that need them skip)
+  --keep-disks          keep the disk images in the run directory
+  -h, --help            this text
+
+The run directory gets: console.log (serial console: kernel log and the guest's
+transcript), markers.log, results/ (per test: log, result.json, fio and pinwb
+JSON), dmesg.txt, results.json, meta.json, table.txt.
+Exit: 0 every test passed or skipped and the kernel log is clean, 1 a test failed,
+the guest hung or crashed, or the kernel log shows a WARNING/BUG/Oops/lockdep/
+hung task, 2 usage or setup error (build failure, QEMU could not start).
+USAGE
+}
+
+die() { echo "$prog: $*" >&2; exit 2; }
+msg() { echo "$prog: $*" >&2; }
+
+kernel=series suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out=''
+no_build=0 allow_missing=0 keep_disks=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel|--suite|--tests|--mem|--smp|--timeout|--accel|--out)
+		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
+		case $1 in
+		--kernel) kernel=$2 ;;
+		--suite) suite=$2 ;;
+		--tests) tests=$2 ;;
+		--mem) mem=$2 ;;
+		--smp) smp=$2 ;;
+		--timeout) timeout=$2 ;;
+		--accel) accel=$2 ;;
+		--out) out=$2 ;;
+		esac
+		shift 2 ;;
+	--no-build) no_build=1; shift ;;
+	--allow-missing) allow_missing=1; shift ;;
+	--keep-disks) keep_disks=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --no-build, --allow-missing, --keep-disks, --help)" ;;
+	esac
+done
+
+suite_list=$top/tests/vm/suites/$suite
+[ -f "$suite_list" ] || die "--suite: unknown suite '$suite' (accepted: $(suites))"
+[[ $mem =~ ^[0-9]+[MG]$ ]] || die "--mem: '$mem' is not a size like 512M or 2G"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp: '$smp' is not a positive number"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
+case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
+case $kernel in
+series|none) ;;
+*) [ -f "$kernel" ] || die "--kernel: '$kernel' is neither series, none nor an existing bzImage" ;;
+esac
+
+# The tests to expect, in suite order (optionally filtered by --tests).
+mapfile -t expected < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$suite_list" | awk '{ print $1 }')
+if [ -n "$tests" ]; then
+	IFS=, read -r -a wanted <<<"$tests"
+	for t in "${wanted[@]}"; do
+		printf '%s\n' "${expected[@]}" | grep -qxF "$t" ||
+			die "--tests: '$t' is not in suite $suite (accepted: ${expected[*]})"
+	done
+	mapfile -t expected < <(printf '%s\n' "${expected[@]}" | grep -xF -f <(printf '%s\n' "${wanted[@]}"))
+fi
+
+# KVM only when /dev/kvm can be opened read-write here.
+kvm_usable() { [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null && exec 3<&-; }
+if [ "$accel" = auto ]; then
+	if kvm_usable; then accel=kvm; else accel=tcg; fi
+elif [ "$accel" = kvm ] && ! kvm_usable; then
+	die "--accel kvm: /dev/kvm is missing or not usable here (use --accel tcg or auto)"
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (make deps installs qemu-system-x86)"
+command -v jq >/dev/null || die "jq not found (make deps installs it)"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=${out:-$top/build/vm/runs/$stamp}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+disks=$out/disks
+qpid=''
+# shellcheck disable=SC2317 # run by the trap
+cleanup() {
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill -KILL "$qpid"
+	fi
+	if [ "$keep_disks" -eq 0 ] && [ -d "$disks" ]; then
+		rm -rf "$disks"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+t_start=$(date +%s.%N)
+
+# ---- build what is missing -------------------------------------------
+build_log=$out/build.log
+: >"$build_log"
+if [ "$kernel" = series ] || [ "$kernel" = none ]; then
+	if [ $no_build -eq 1 ]; then
+		bzimage=$top/build/kernel/out-$kernel/arch/x86/boot/bzImage
+		[ -f "$bzimage" ] || die "--no-build: no $bzimage (build it: scripts/kernel/build.sh --patches $kernel)"
+	else
+		[ -x "$top/scripts/kernel/build.sh" ] || die "scripts/kernel/build.sh missing: cannot build --kernel $kernel (pass a bzImage PATH)"
+		msg "building kernel ($kernel), log in $build_log"
+		kout=$("$top/scripts/kernel/build.sh" --patches "$kernel" 2>>"$build_log") ||
+			{ tail -n 30 "$build_log" >&2; die "kernel build failed (see $build_log)"; }
+		bzimage=$(tail -n 1 <<<"$kout")
+		[ -f "$bzimage" ] || die "scripts/kernel/build.sh printed '$bzimage', which is not a file"
+	fi
+else
+	bzimage=$kernel
+fi
+bzimage=$(cd "$(dirname "$bzimage")" && pwd)/$(basename "$bzimage")
+# The kernel's output directory (O=) when the bzImage came from one:
+# its .config and the gup_test binary built with it.
+kobj=''
+case $bzimage in
+*/arch/x86/boot/bzImage) kobj=${bzimage%/arch/x86/boot/bzImage} ;;
+esac
+kconfig=''
+[ -n "$kobj" ] && [ -f "$kobj/.config" ] && kconfig=$kobj/.config
+guptest=''
+if [ -n "$kobj" ]; then
+	guptest=$(find "$kobj" -maxdepth 4 -name gup_test -type f -perm -u+x -print -quit 2>/dev/null)
+fi
+
+fio=$top/build/fio-3.33/fio
+if [ $no_build -eq 0 ]; then
+	if [ ! -x "$fio" ]; then
+		msg "building fio"
+		"$top/scripts/build-fio.sh" >>"$build_log" 2>&1 || { tail -n 30 "$build_log" >&2; die "fio build failed (see $build_log)"; }
+	fi
+	if [ -f "$top/engines/Makefile" ]; then
+		msg "building the engine"
+		make -C "$top/engines" FIO_SRC="$top/build/fio-3.33" >>"$build_log" 2>&1 ||
+			{ tail -n 30 "$build_log" >&2; die "engine build failed (see $build_log)"; }
+	elif [ $allow_missing -eq 0 ]; then
+		die "engines/Makefile missing: cannot build the engine (--allow-missing boots without it)"
+	fi
+fi
+
+initrd=$top/build/vm/initramfs.cpio.gz
+ir_args=(--out "$initrd")
+[ -n "$guptest" ] && ir_args+=(--gup-test "$guptest")
+[ $allow_missing -eq 1 ] && ir_args+=(--allow-missing)
+"$vmdir/initramfs.sh" "${ir_args[@]}" >>"$build_log" 2>&1 ||
+	{ tail -n 20 "$build_log" >&2; die "initramfs build failed (see $build_log)"; }
+t_built=$(date +%s.%N)
+
+# Test file systems: btrfs only when the kernel has it (when its .config says).
+fslist=ext4,xfs,btrfs
+if [ -n "$kconfig" ] && ! grep -q '^CONFIG_BTRFS_FS=y' "$kconfig"; then
+	fslist=ext4,xfs
+fi
+mapfile -t disk_lines < <("$vmdir/disks.sh" --dir "$disks" --fs "$fslist") || die "creating disk images failed"
+
+# ---- boot --------------------------------------------------------------
+# Timeouts in the suite lists are for KVM-less CI (TCG); scale stays 1.
+append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 rdinit=/init pinwb.suite=$suite"
+[ -n "$tests" ] && append+=" pinwb.tests=$tests"
+qemu=(qemu-system-x86_64 -machine pc -smp "$smp" -m "$mem" -nographic -no-reboot
+	-kernel "$bzimage" -initrd "$initrd" -append "$append"
+	-serial "file:$out/console.log" -serial "file:$out/markers.log" -monitor none)
+if [ "$accel" = kvm ]; then
+	qemu+=(-accel kvm -cpu host)
+else
+	qemu+=(-accel tcg -cpu max)
+fi
+for line in "${disk_lines[@]}"; do
+	role=${line%% *} img=${line#* }
+	qemu+=(-drive "file=$img,if=none,id=$role,format=raw,cache=unsafe"
+		-device "virtio-blk-pci,drive=$role,serial=pinwb-$role")
+done
+printf '%q ' "${qemu[@]}" >"$out/qemu.cmdline"
+echo >>"$out/qemu.cmdline"
+msg "booting $(basename "$bzimage") ($accel, $mem, $smp CPUs), suite $suite; output in $out"
+qrc=0
+t_boot=$(date +%s.%N)
+"${qemu[@]}" </dev/null >"$out/qemu.stdout" 2>"$out/qemu.stderr" &
+qpid=$!
+# Host-side watchdog: a guest that neither powers off nor reboots in time
+# is killed and the run fails.
+deadline=$(( $(date +%s) + timeout ))
+timed_out=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		timed_out=1
+		msg "guest still running after ${timeout}s: killing QEMU"
+		kill -TERM "$qpid"
+		sleep 5
+		kill -0 "$qpid" 2>/dev/null && kill -KILL "$qpid"
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" || qrc=$?
+qpid=''
+t_end=$(date +%s.%N)
+tr -d '\r' <"$out/markers.log" >"$out/markers.txt"
+if [ $timed_out -eq 0 ] && [ $qrc -ne 0 ] && ! grep -q '^PINWB-BOOTED' "$out/markers.txt"; then
+	cat "$out/qemu.stderr" >&2
+	die "QEMU exited $qrc before the guest started (see $out/qemu.stderr, $out/console.log)"
+fi
+
+# ---- collect -----------------------------------------------------------
+mkdir -p "$out/results"
+if [ -f "$disks/results.img" ] && grep -q '^PINWB-RESULTS-WRITTEN' "$out/markers.txt"; then
+	tar -xf "$disks/results.img" -C "$out/results" || msg "results disk: tar could not read it"
+fi
+[ -f "$out/results/dmesg.txt" ] && cp "$out/results/dmesg.txt" "$out/dmesg.txt"
+done_rc=$(sed -n 's/^PINWB-DONE rc=//p' "$out/markers.txt" | tail -n 1)
+
+# dmesg: the dump from the guest and the kernel lines of the console (the
+# only record when the guest hung).
+dlogs=("$out/console.log")
+[ -f "$out/dmesg.txt" ] && dlogs+=("$out/dmesg.txt")
+drc=0
+"$vmdir/dmesg-check.sh" "${dlogs[@]}" >"$out/dmesg-findings.txt" || drc=$?
+[ $drc -le 1 ] || die "dmesg check could not run"
+
+# One row per expected test: the marker says how it ended; a test that
+# started and never ended was running when the guest hung or crashed.
+rows=$out/rows.tsv
+: >"$rows"
+for t in "${expected[@]}"; do
+	r=$(awk -v t="$t" '$1 == "PINWB-RESULT" && $2 == t' "$out/markers.txt" | tail -n 1)
+	if [ -n "$r" ]; then
+		read -r _ _ res secs note <<<"$r"
+	elif grep -qxF "PINWB-START $t" "$out/markers.txt"; then
+		res=FAIL secs=- note="did not finish: guest hung, crashed or was killed during this test"
+	else
+		res=FAIL secs=- note="never ran (guest stopped before it)"
+	fi
+	f=$(awk -F'\t' -v t="$t" '$1 == t { print $2; exit }' "$out/dmesg-findings.txt")
+	if [ -n "$f" ]; then
+		[ "$res" = FAIL ] || res=FAIL
+		note="kernel log: $f${note:+ | $note}"
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$t" "$res" "${secs:--}" "${note:-}" >>"$rows"
+done
+
+# ---- results.json, meta.json -------------------------------------------
+results_json=$out/results.json
+{
+	for t in "${expected[@]}"; do
+		IFS=$'\t' read -r _ res secs note < <(awk -F'\t' -v t="$t" '$1 == t' "$rows")
+		rj=$out/results/$t/result.json
+		base='{}'
+		[ -f "$rj" ] && jq -e . "$rj" >/dev/null 2>&1 && base=$(cat "$rj")
+		jq -c --arg n "$t" --arg r "$res" --arg s "$secs" --arg note "$note" \
+			'. + {name: $n, result: $r, seconds: ($s | tonumber? // null), note: $note}' <<<"$base"
+	done
+} | jq -s '{tests: .}' >"$results_json"
+
+meta_get() { sed -n "s/^$1=//p" "$out/results/meta.txt" 2>/dev/null | head -n 1; }
+[ -f "$out/results/meta.txt" ] || grep '^PINWB-META ' "$out/markers.txt" | sed 's/^PINWB-META //' >"$out/results/meta.txt"
+sysctls=$(sed -n 's/^sysctl\.//p' "$out/results/meta.txt" | jq -R 'split("=") | {(.[0]): (.[1] | tonumber? // .)}' | jq -s 'add // {}')
+kcfg='{}'
+if [ -n "$kconfig" ]; then
+	kcfg=$(grep -E '^(# )?CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)[= ]' "$kconfig" |
+		sed -E 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
+fi
+boot_s=$(sed -n 's/^PINWB-BOOTED uptime=//p' "$out/markers.txt" | head -n 1)
+jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(meta_get uname_v)" \
+	--arg bzimage "$bzimage" --arg bzsha "$(sha256sum "$bzimage" | cut -c1-64)" --arg kernel_arg "$kernel" \
+	--arg accel "$accel" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
+	--arg qcmd "$(cat "$out/qemu.cmdline")" --arg append "$append" --arg guest_cmdline "$(meta_get cmdline)" \
+	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" \
+	--arg fs "$(meta_get filesystems)" --arg gup "$(meta_get gup_counters)" \
+	--arg host "$(uname -r)" --arg git "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	--argjson sysctls "$sysctls" --argjson kconfig "$kcfg" \
+	--arg build_s "$(awk -v a="$t_start" -v b="$t_built" 'BEGIN { printf "%.1f", b - a }')" \
+	--arg vm_s "$(awk -v a="$t_boot" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')" \
+	--arg boot_s "${boot_s:-}" --arg suite_s "$(meta_get suite_seconds)" \
+	--arg qrc "$qrc" --arg timed_out "$timed_out" --arg done_rc "${done_rc:-}" '
+	{ stamp: $stamp, git: $git, host_kernel: $host,
+	  kernel: { arg: $kernel_arg, bzimage: $bzimage, sha256: $bzsha, uname_r: $uname_r, uname_v: $uname_v, config: $kconfig },
+	  sysctls: $sysctls, gup_counters: ($gup | split(",") | map(select(. != ""))),
+	  qemu: { accel: $accel, version: $qver, cmdline: $qcmd, exit: ($qrc | tonumber), killed_on_timeout: ($timed_out == "1") },
+	  kernel_cmdline: $append, guest_cmdline: $guest_cmdline, mem: $mem, smp: ($smp | tonumber),
+	  suite: $suite, tests: $tests, filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),
+	  seconds: { build: ($build_s | tonumber), vm_wall: ($vm_s | tonumber), guest_boot: ($boot_s | tonumber? // null),
+	             suite: ($suite_s | tonumber? // null) } }' >"$out/meta.json"
+
+# ---- verdict -------------------------------------------------------------
+{
+	printf '%-28s %-6s %8s  %s\n' TEST RESULT SECONDS NOTE
+	while IFS=$'\t' read -r t res secs note; do
+		printf '%-28s %-6s %8s  %s\n' "$t" "$res" "$secs" "$note"
+	done <"$rows"
+} >"$out/table.txt"
+cat "$out/table.txt"
+passed=$(awk -F'\t' '$2 == "PASS"' "$rows" | wc -l)
+failed=$(awk -F'\t' '$2 == "FAIL"' "$rows" | wc -l)
+skipped=$(awk -F'\t' '$2 == "SKIP"' "$rows" | wc -l)
+verdict=0
+if [ $timed_out -eq 1 ]; then
+	echo "run: FAIL: guest killed after the ${timeout}s timeout (console: $out/console.log)"
+	verdict=1
+elif [ -z "$done_rc" ]; then
+	echo "run: FAIL: the guest never reported PINWB-DONE (crash or panic? console: $out/console.log)"
+	verdict=1
+fi
+if [ $drc -ne 0 ]; then
+	echo "run: FAIL: kernel log findings ($out/dmesg-findings.txt):"
+	sed 's/^/  /' "$out/dmesg-findings.txt"
+	verdict=1
+fi
+[ "$failed" -eq 0 ] || verdict=1
+kcfg_bug=$(jq -r '.kernel.config.CONFIG_BUG // empty' "$out/meta.json")
+[ "$kcfg_bug" != n ] || echo "run: note: the kernel has CONFIG_BUG off: WARN()/BUG() print nothing, the kernel log check sees only Oops/hung tasks/errors"
+printf 'times: build %ss, VM %ss (guest boot %ss, suite %ss), accel %s\n' \
+	"$(jq -r .seconds.build "$out/meta.json")" "$(jq -r .seconds.vm_wall "$out/meta.json")" \
+	"$(jq -r '.seconds.guest_boot // "-"' "$out/meta.json")" "$(jq -r '.seconds.suite // "-"' "$out/meta.json")" "$accel"
+echo "results: $out"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $verdict

@@ -1,0 +1,139 @@
+# shellcheck shell=dash
+# shellcheck disable=SC2034 # the variables are for the tests that source this
+# Helpers for the in-VM suite (sourced by tests/vm/suite/*.sh under busybox sh).
+#
+# A test is a script that exits 0 (pass), 1 (fail) or 77 (skip). It writes
+# what it measured to $PINWB_OUT (its own directory, copied back to the host)
+# and a one-line note for the result table with note/skip/fail.
+# The runner (tests/vm/run-suite.sh) exports:
+#   PINWB_ROOT  where the initramfs put fio, the engine, the tests
+#   PINWB_OUT   this test's result directory
+#   PINWB_FS    space-separated file systems mounted for tests (ext4 xfs btrfs)
+#   PINWB_MNT   directory holding one mount point per file system
+
+PINWB_ROOT=${PINWB_ROOT:-/opt/pinwb}
+PINWB_OUT=${PINWB_OUT:-/tmp/pinwb-out}
+PINWB_MNT=${PINWB_MNT:-/mnt}
+FIO=$PINWB_ROOT/bin/fio
+ENGINE=$PINWB_ROOT/engines/pinwb.so
+VERIFY=$PINWB_ROOT/bin/pinwb-verify
+GUP_TEST=$PINWB_ROOT/bin/gup_test
+mkdir -p "$PINWB_OUT"
+
+# The contract names (team brief): a kernel with the series has all of them.
+CONTRACT_SYSCTLS="put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty"
+CONTRACT_COUNTERS="gup_put_pages_single gup_put_pages_batched gup_fast_wb_fallback gup_wb_wait gup_wb_pinned_skipped gup_wb_pinned_bounced gup_stable_checked gup_stable_violation gup_longterm_file_pins gup_longterm_file_dirtied"
+
+log() { echo "$(basename "$0"): $*"; }
+
+# note TEXT: the line shown in the host's result table.
+note() { printf '%s\n' "$*" >"$PINWB_OUT/note"; log "$*"; }
+skip() { note "$*"; exit 77; }
+fail() { note "FAIL: $*"; exit 1; }
+
+# kv KEY VALUE: one measurement, gathered into result.json by the runner.
+kv() { printf '%s\t%s\n' "$1" "$2" >>"$PINWB_OUT/measurements.tsv"; }
+
+have_sysctl() { [ -e "/proc/sys/vm/$1" ]; }
+get_sysctl() { cat "/proc/sys/vm/$1"; }
+
+# set_sysctl NAME VALUE: write and read back (the runner restores the
+# contract sysctls to their boot values after every test).
+set_sysctl() {
+	echo "$2" >"/proc/sys/vm/$1" || fail "cannot write $2 to vm.$1"
+	[ "$(get_sysctl "$1")" = "$2" ] || fail "vm.$1 reads $(get_sysctl "$1") after writing $2"
+	log "vm.$1=$2"
+}
+
+have_counter() { grep -q "^$1 " /proc/vmstat; }
+counter() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print "missing" }' /proc/vmstat; }
+
+# snap FILE: copy of /proc/vmstat; delta A B NAME: B - A for one counter.
+snap() { cat /proc/vmstat >"$1"; }
+delta() {
+	awk -v k="$3" 'FNR == NR { if ($1 == k) a = $2; next } $1 == k { b = $2; f = 1 }
+		END { if (!f) print "missing"; else print b - a }' "$1" "$2"
+}
+
+# The series is present when any contract sysctl or counter is; tests that
+# need it skip on the baseline kernel with this reason.
+series_present() {
+	local s c
+	for s in $CONTRACT_SYSCTLS; do have_sysctl "$s" && return 0; done
+	for c in $CONTRACT_COUNTERS; do have_counter "$c" && return 0; done
+	return 1
+}
+require_series() {
+	series_present || skip "kernel without the pinwb series (no vm.put_user_pages_batch, no gup_* counters)"
+}
+
+require_engine() {
+	[ -x "$FIO" ] || skip "fio not in the initramfs (built with --allow-missing)"
+	[ -f "$ENGINE" ] || skip "pinwb.so not in the initramfs (built with --allow-missing)"
+	[ -x "$VERIFY" ] || skip "pinwb-verify not in the initramfs (built with --allow-missing)"
+}
+
+# fs_dir FS: a fresh scratch directory on a mounted test file system.
+fs_dir() {
+	local d
+	d="$PINWB_MNT/$1/$(basename "$0" .sh).$$"
+	mountpoint -q "$PINWB_MNT/$1" || return 1
+	rm -rf "$d" && mkdir -p "$d" && echo "$d"
+}
+# shellcheck disable=SC2086 # word splitting of the list is wanted
+first_fs() { set -- $PINWB_FS; [ $# -gt 0 ] || fail "no test file system mounted"; echo "$1"; }
+
+# run_job NAME JOBFILE: runs fio on JOBFILE with the pinwb reports going to
+# $PINWB_OUT and sets JOB_RC to fio's exit code. fio's own output goes to
+# $PINWB_OUT/NAME.fio.log (the last lines are echoed for the test log).
+JOB_RC=0
+run_job() {
+	local name=$1 job=$2
+	cp "$job" "$PINWB_OUT/$name.fio"
+	JOB_RC=0
+	PINWB_REPORT_DIR=$PINWB_OUT "$FIO" --output-format=json --output="$PINWB_OUT/$name.fio.json" \
+		"$job" >"$PINWB_OUT/$name.fio.log" 2>&1 || JOB_RC=$?
+	log "fio $name exited $JOB_RC"
+	tail -n 15 "$PINWB_OUT/$name.fio.log" | sed "s/^/  [$name] /"
+}
+
+# job_file PATH SECTION-LINES...: writes a fio job whose global section loads
+# the pinwb engine; the caller's lines follow (one option per argument).
+job_file() {
+	local path=$1 line
+	shift
+	{
+		echo "[global]"
+		echo "ioengine=external:$ENGINE"
+		for line in "$@"; do echo "$line"; done
+		echo "[pinwb]"
+	} >"$path"
+}
+
+# report_value FILE SECTION KEY: the first "KEY": value after "SECTION" in a
+# pinwb JSON report (enough for the flat fields the contract names).
+report_value() {
+	tr -d '\n' <"$1" | sed -e "s/.*\"$2\"[[:space:]]*:[[:space:]]*{//" |
+		sed -n -e "s/^[^}]*\"$3\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^,\"}]*\).*/\1/p"
+}
+
+# verify_kept DIR: runs pinwb-verify on every kept buffer/record pair in DIR;
+# prints "intact", "mismatch N" or "error".
+verify_kept() {
+	local buf rec rc n=0 bad=0
+	for buf in "$1"/*.buf; do
+		[ -f "$buf" ] || continue
+		rec=${buf%.buf}.rec
+		rc=0
+		"$VERIFY" --json "$PINWB_OUT/$(basename "$buf" .buf).verify.json" "$buf" "$rec" \
+			>"$PINWB_OUT/$(basename "$buf" .buf).verify.log" 2>&1 || rc=$?
+		n=$((n + 1))
+		case $rc in
+		0) ;;
+		1) bad=$((bad + $(grep -c '^slot ' "$PINWB_OUT/$(basename "$buf" .buf).verify.log"))) ;;
+		*) echo error; return ;;
+		esac
+	done
+	[ "$n" -gt 0 ] || { echo error; return; }
+	if [ "$bad" -eq 0 ]; then echo intact; else echo "mismatch $bad"; fi
+}
