@@ -14,6 +14,9 @@
 PINWB_ROOT=${PINWB_ROOT:-/opt/pinwb}
 PINWB_OUT=${PINWB_OUT:-/tmp/pinwb-out}
 PINWB_MNT=${PINWB_MNT:-/mnt}
+PINWB_SEED=${PINWB_SEED:-1}
+# full suite: longer runs; short (CI): the same assertions on shorter runs.
+if [ "${PINWB_SUITE:-short}" = full ]; then LONG=1; else LONG=0; fi
 FIO=$PINWB_ROOT/bin/fio
 ENGINE=$PINWB_ROOT/engines/pinwb.so
 VERIFY=$PINWB_ROOT/bin/pinwb-verify
@@ -137,3 +140,45 @@ verify_kept() {
 	[ "$n" -gt 0 ] || { echo error; return; }
 	if [ "$bad" -eq 0 ]; then echo intact; else echo "mismatch $bad"; fi
 }
+
+# pinwb_run NAME DIR OPTION...: one pinwb fio job on DIR/target with its buffer
+# file in DIR. Defaults (small, short) come first; the caller's options follow
+# and override them (fio applies a section's options in order). Sets
+#   JOB_RC       fio's exit code
+#   JOB_REPORT   the pinwb JSON report ($PINWB_OUT/NAME.pinwb.json)
+#   JOB_RESULT   its verify.result (intact|mismatch|skipped) or "none"
+#   JOB_MISMATCH its verify.mismatches (or "none")
+#   JOB_KEPT     pinwb-verify's verdict on the kept buffer file ("intact",
+#                "mismatch N", "error")
+pinwb_run() {
+	local name=$1 dir=$2 keep
+	shift 2
+	keep=$dir/keep-$name
+	rm -rf "$keep"
+	mkdir -p "$keep" || fail "cannot make $keep"
+	JOB_REPORT=$PINWB_OUT/$name.pinwb.json
+	rm -f "$JOB_REPORT"
+	job_file "$dir/$name.fio" "filename=$dir/target" "size=64m" "bs=64k" "direct=1" "iodepth=4" \
+		"pinwb_buffer=file" "pinwb_buffer_size=4m" "pinwb_io=sync" "pinwb_seed=$PINWB_SEED" \
+		"pinwb_report=$JOB_REPORT" "pinwb_keep_dir=$keep" "runtime=5" "time_based=1" "$@"
+	run_job "$name" "$dir/$name.fio"
+	JOB_RESULT=none JOB_MISMATCH=none
+	if [ -f "$JOB_REPORT" ]; then
+		JOB_RESULT=$(report_value "$JOB_REPORT" verify result)
+		JOB_MISMATCH=$(report_value "$JOB_REPORT" verify mismatches)
+	fi
+	JOB_KEPT=$(verify_kept "$keep")
+	log "$name: fio rc=$JOB_RC report verify=$JOB_RESULT mismatches=$JOB_MISMATCH pinwb-verify=$JOB_KEPT"
+	kv "$name.fio_rc" "$JOB_RC"
+	kv "$name.verify" "$JOB_RESULT"
+	kv "$name.mismatches" "$JOB_MISMATCH"
+	kv "$name.pinwb_verify" "$JOB_KEPT"
+}
+
+# expect_intact NAME: the last pinwb_run succeeded and both checks agree.
+expect_intact() {
+	[ "$JOB_RC" -eq 0 ] || fail "$1: fio exited $JOB_RC (see $1.fio.log)"
+	[ "$JOB_RESULT" = intact ] || fail "$1: engine verification says '$JOB_RESULT'"
+	[ "$JOB_KEPT" = intact ] || fail "$1: pinwb-verify on the kept buffer says '$JOB_KEPT'"
+}
+

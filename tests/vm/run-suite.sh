@@ -27,6 +27,7 @@ usage() {
 case $1 in -h|--help) usage; exit 0 ;; esac
 suite=$1
 shift
+export PINWB_SUITE=$suite
 list=$here/suites/$suite
 [ -f "$list" ] || { echo "run-suite.sh: unknown suite '$suite' (accepted: $(suites))" >&2; exit 2; }
 

@@ -2,6 +2,7 @@
 # shellcheck shell=dash
 # Harness self-test: passes, after proving that the guest environment the
 # runner promises is there (results directory, mounted file systems).
+# shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 [ -d "$PINWB_OUT" ] || fail "no result directory"
 fs=$(first_fs)

@@ -1,0 +1,55 @@
+#!/bin/sh
+# shellcheck shell=dash
+# vm.longterm_pin_file_mappings=1 lets io_uring register a file-backed
+# buffer (patch 6). Reads land in the pinned page cache by DMA, which does
+# not dirty the folios: with vm.longterm_pin_file_dirty=0 the data of reads
+# that completed after the last writeback are never written back, so
+# dropping the cache loses them (the verifier must find mismatches: the
+# hazard is real); with longterm_pin_file_dirty=1 io_uring re-dirties the
+# folios after each read and nothing is lost.
+# shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
+. "$PINWB_ROOT/tests/vm/lib.sh"
+
+require_series
+require_engine
+fs=$(first_fs)
+dir=$(fs_dir "$fs") || fail "$fs not mounted"
+runtime=4
+[ "$LONG" -eq 1 ] && runtime=20
+# fdatasync keeps cleaning the buffer file, so folios read into after a
+# clean are only saved if something dirties them again.
+job() {
+	pinwb_run "$1" "$dir" "rw=randread" "pinwb_io=uring" "pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" \
+		"pinwb_buffer=file" "pinwb_buffer_size=4m" "pinwb_wb_modes=fdatasync" "pinwb_wb_interval_us=1000" \
+		"runtime=$runtime"
+}
+set_sysctl longterm_pin_file_mappings 1
+
+set_sysctl longterm_pin_file_dirty 0
+snap /tmp/vmstat.a
+job dirty0
+snap /tmp/vmstat.b
+pins0=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_pins)
+kv dirty0.gup_longterm_file_pins "$pins0"
+kv dirty0.gup_longterm_file_dirtied "$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_dirtied)"
+grep -qi 'regist' "$PINWB_OUT/dirty0.fio.log" && [ "$JOB_RESULT" = none ] &&
+	fail "dirty=0: registration failed although vm.longterm_pin_file_mappings=1"
+[ "$pins0" -gt 0 ] || fail "dirty=0: gup_longterm_file_pins did not rise: the buffer was not long-term pinned"
+[ "$JOB_RESULT" = mismatch ] || fail "dirty=0: engine verification says '$JOB_RESULT', expected lost blocks"
+[ "$JOB_RC" -ne 0 ] || fail "dirty=0: verification found mismatches but fio exited 0"
+case $JOB_KEPT in
+"mismatch "*) ;;
+*) fail "dirty=0: pinwb-verify on the kept buffer says '$JOB_KEPT', expected mismatches" ;;
+esac
+lost=$JOB_MISMATCH
+
+set_sysctl longterm_pin_file_dirty 1
+snap /tmp/vmstat.a
+job dirty1
+snap /tmp/vmstat.b
+kv dirty1.gup_longterm_file_pins "$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_pins)"
+dirtied=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_dirtied)
+kv dirty1.gup_longterm_file_dirtied "$dirtied"
+expect_intact dirty1
+[ "$dirtied" -gt 0 ] || fail "dirty=1: gup_longterm_file_dirtied did not rise"
+note "dirty=0: $lost blocks lost (hazard shown); dirty=1: intact, $dirtied folios re-dirtied"
