@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinwb block format: a 64-byte header followed by a payload derived from
+ * (seed, target, generation).  No fio dependency: shared by the engine, the
+ * verifier and the unit tests.
+ */
+#ifndef PINWB_BLOCKFMT_H
+#define PINWB_BLOCKFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PWB_BLOCK_MAGIC		"PINWBBLK"
+#define PWB_BLOCK_MAGIC_LEN	8
+#define PWB_BLOCK_HDR_SIZE	64
+#define PWB_BLOCK_MIN_SIZE	512
+
+/* Byte offsets of the header fields (all little-endian). */
+#define PWB_OFF_MAGIC	0
+#define PWB_OFF_TARGET	8
+#define PWB_OFF_GEN	16
+#define PWB_OFF_SEED	24
+#define PWB_OFF_BSIZE	32
+#define PWB_OFF_CSUM	36
+/* 40..63 reserved, zero */
+
+/*
+ * "target" is the identity of the place on the target the block belongs to:
+ * the byte offset in its file in the low 48 bits and the job's file number
+ * in the high 16 bits (0 for the first file).
+ */
+#define PWB_TARGET_FILE_SHIFT	48
+#define PWB_TARGET_OFF_MASK	((1ULL << PWB_TARGET_FILE_SHIFT) - 1)
+
+static inline uint64_t pwb_target_make(unsigned int file, uint64_t off)
+{
+	return ((uint64_t)file << PWB_TARGET_FILE_SHIFT) |
+	       (off & PWB_TARGET_OFF_MASK);
+}
+
+struct pwb_identity {
+	uint64_t target;
+	uint64_t gen;
+	uint64_t seed;
+	uint32_t bsize;
+};
+
+enum pwb_block_status {
+	PWB_BLK_OK = 0,
+	PWB_BLK_BAD_MAGIC,
+	PWB_BLK_BAD_SIZE,
+	PWB_BLK_BAD_CSUM,
+};
+
+uint32_t pwb_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* Write a complete block of @bsize bytes into @buf. */
+void pwb_block_fill(void *buf, uint32_t bsize, uint64_t seed,
+		    uint64_t target, uint64_t gen);
+
+/* Checksum of a block as stored (the checksum field counted as zero). */
+uint32_t pwb_block_csum(const void *buf, uint32_t bsize);
+
+/*
+ * Decode and check the block in @buf (@bsize bytes): magic, size, checksum.
+ * Fills @id when the magic is valid (even if the checksum is not).
+ */
+enum pwb_block_status pwb_block_decode(const void *buf, uint32_t bsize,
+				       struct pwb_identity *id);
+
+const char *pwb_block_status_str(enum pwb_block_status st);
+
+#endif

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinwb telemetry: vmstat deltas, JSON report, summary.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "telemetry.h"
+
+int pwb_vmstat_read(struct pwb_vmstat *vs)
+{
+	char line[128];
+	FILE *f;
+
+	vs->n = 0;
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -errno;
+	while (vs->n < PWB_VMSTAT_MAX && fgets(line, sizeof(line), f)) {
+		long long v;
+		char name[64];
+
+		if (sscanf(line, "%63s %lld", name, &v) != 2 ||
+		    strlen(name) >= sizeof(vs->name[0]))
+			continue;
+		strcpy(vs->name[vs->n], name);
+		vs->val[vs->n] = v;
+		vs->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+bool pwb_vmstat_selected(const char *name)
+{
+	return !strcmp(name, "nr_foll_pin_acquired") ||
+	       !strcmp(name, "nr_foll_pin_released") ||
+	       !strcmp(name, "nr_dirty") || !strcmp(name, "nr_writeback") ||
+	       !strncmp(name, "pgsteal", 7) || !strncmp(name, "gup_", 4);
+}
+
+static int find(const struct pwb_vmstat *vs, const char *name, int64_t *v)
+{
+	for (unsigned int i = 0; i < vs->n; i++)
+		if (!strcmp(vs->name[i], name)) {
+			*v = vs->val[i];
+			return 0;
+		}
+	return -1;
+}
+
+int64_t pwb_vmstat_delta(const struct pwb_vmstat *before,
+			 const struct pwb_vmstat *after, const char *name)
+{
+	int64_t a = 0, b = 0;
+
+	if (find(after, name, &a))
+		return 0;
+	find(before, name, &b);
+	return a - b;
+}
+
+static void jkv_str(FILE *f, const char *k, const char *v, bool comma)
+{
+	fprintf(f, "\"%s\": ", k);
+	if (v)
+		pwb_json_str(f, v);
+	else
+		fputs("null", f);
+	if (comma)
+		fputs(", ", f);
+}
+
+int pwb_report_write(const struct pwb_report *r, const char *path,
+		     char *err, size_t errlen)
+{
+	char *tmp;
+	FILE *f;
+	int first = 1;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "pinwb_report: %s: %s", tmp,
+			 strerror(errno));
+		free(tmp);
+		return -errno;
+	}
+	fprintf(f, "{\n  \"pinwb_version\": 1,\n  ");
+	jkv_str(f, "job", r->job, true);
+	fprintf(f, "\"subjob\": %u, ", r->subjob);
+	jkv_str(f, "kernel", r->kernel, true);
+	fprintf(f, "\"seed\": %" PRIu64 ",\n", r->seed);
+
+	fprintf(f, "  \"buffer\": {");
+	jkv_str(f, "kind", r->buffer_kind, true);
+	jkv_str(f, "file", r->buffer_file, true);
+	fprintf(f, "\"size\": %" PRIu64 ", \"slot_size\": %" PRIu64
+		", \"slots\": %" PRIu64 ", \"numa_node_requested\": %d, ",
+		r->buffer_size, r->slot_size, r->slots,
+		r->numa_node_requested);
+	fprintf(f, "\"numa_nodes_seen\": [%s]},\n",
+		r->numa_nodes_seen ? r->numa_nodes_seen : "");
+
+	fprintf(f, "  \"io\": {");
+	jkv_str(f, "path", r->io_path, true);
+	jkv_str(f, "sync_call", r->sync_call, true);
+	fprintf(f, "\"fixedbufs\": %s, \"fixedbufs_fallback_used\": %s, "
+		"\"registerfiles\": %s, \"ops\": %" PRIu64 ", \"reads\": %"
+		PRIu64 ", \"writes\": %" PRIu64 ", \"read_check_failures\": %"
+		PRIu64 ", \"verify_every_runs\": %" PRIu64
+		", \"verify_every_mismatches\": %" PRIu64 "},\n",
+		r->fixedbufs ? "true" : "false",
+		r->fixedbufs_fallback_used ? "true" : "false",
+		r->registerfiles ? "true" : "false", r->ops, r->reads,
+		r->writes, r->read_check_failures, r->verify_every_runs,
+		r->verify_every_mismatches);
+
+	fprintf(f, "  \"writeback\": {\"modes\": [");
+	for (unsigned int i = 0; i < r->wb_nmodes; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "",
+			pwb_wb_mode_names[r->wb_modes[i]]);
+	fprintf(f, "], \"interval_us\": %u, \"errors\": %" PRIu64 ", ",
+		r->wb_interval_us, r->wb_errors);
+	jkv_str(f, "note", r->wb_note, true);
+	fprintf(f, "\"counts\": {");
+	for (int m = 0; m < PWB_WB_NR; m++)
+		fprintf(f, "%s\"%s\": %" PRIu64, m ? ", " : "",
+			pwb_wb_mode_names[m], r->wb_counts[m]);
+	fprintf(f, "}},\n");
+
+	fprintf(f, "  \"verify\": ");
+	pwb_verify_json(f, r->verify, "  ");
+	fprintf(f, ",\n  \"kept\": {");
+	jkv_str(f, "buffer", r->keep_buffer, true);
+	jkv_str(f, "record", r->keep_record, false);
+	fprintf(f, "},\n  \"vmstat_delta\": {");
+	if (r->vm_before && r->vm_after) {
+		for (unsigned int i = 0; i < r->vm_after->n; i++) {
+			const char *n = r->vm_after->name[i];
+
+			if (!pwb_vmstat_selected(n))
+				continue;
+			fprintf(f, "%s\n    \"%s\": %" PRId64, first ? "" : ",",
+				n, pwb_vmstat_delta(r->vm_before, r->vm_after,
+						    n));
+			first = 0;
+		}
+	}
+	fprintf(f, "%s}\n}\n", first ? "" : "\n  ");
+	if (fclose(f)) {
+		snprintf(err, errlen, "pinwb_report: %s: %s", tmp,
+			 strerror(errno));
+		free(tmp);
+		return -errno;
+	}
+	if (rename(tmp, path)) {
+		snprintf(err, errlen, "pinwb_report: rename to %s: %s", path,
+			 strerror(errno));
+		free(tmp);
+		return -errno;
+	}
+	free(tmp);
+	return 0;
+}
+
+#define ADD(...) do {							\
+	if (n < len)							\
+		n += snprintf(buf + n, len - n, __VA_ARGS__);		\
+} while (0)
+
+void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
+{
+	const struct pwb_verify_result *v = r->verify;
+	size_t n = 0;
+	int col = 0;
+
+	buf[0] = '\0';
+	ADD("pinwb: %s.%u: buffer %s %s (%" PRIu64 " slots of %" PRIu64
+	    "), io %s%s%s%s\n", r->job, r->subjob, r->buffer_kind,
+	    r->buffer_file ? r->buffer_file : "", r->slots, r->slot_size,
+	    r->io_path, r->fixedbufs ? " fixedbufs" : "",
+	    r->fixedbufs_fallback_used ? " (fallback: not registered)" : "",
+	    r->registerfiles ? " registerfiles" : "");
+	ADD("pinwb:   ops %" PRIu64 " (reads %" PRIu64 ", writes %" PRIu64
+	    "), seed %" PRIu64 "\n", r->ops, r->reads, r->writes, r->seed);
+	ADD("pinwb:   writeback:");
+	for (int m = 0; m < PWB_WB_NR; m++)
+		if (r->wb_counts[m])
+			ADD(" %s=%" PRIu64, pwb_wb_mode_names[m],
+			    r->wb_counts[m]);
+	if (!r->wb_nmodes)
+		ADD(" none");
+	if (r->wb_errors)
+		ADD(" (errors %" PRIu64 ")", r->wb_errors);
+	if (r->wb_note && *r->wb_note)
+		ADD(" [%s]", r->wb_note);
+	ADD("\n");
+	ADD("pinwb:   verify: %s", pwb_outcome_str(v->outcome));
+	if (v->ran)
+		ADD(", %" PRIu64 " slots checked, %" PRIu64 " mismatches%s",
+		    v->slots_checked, v->mismatches,
+		    v->cache_dropped ? ", cache dropped" : "");
+	if (v->error[0])
+		ADD(" (%s)", v->error);
+	if (r->read_check_failures)
+		ADD(", read checks failed %" PRIu64, r->read_check_failures);
+	if (r->verify_every_runs)
+		ADD(", in-place checks %" PRIu64 " (mismatches %" PRIu64 ")",
+		    r->verify_every_runs, r->verify_every_mismatches);
+	ADD("\n");
+	if (r->vm_before && r->vm_after) {
+		ADD("pinwb:   vmstat:");
+		for (unsigned int i = 0; i < r->vm_after->n; i++) {
+			const char *nm = r->vm_after->name[i];
+			int64_t d;
+
+			if (!pwb_vmstat_selected(nm) ||
+			    !strncmp(nm, "pgsteal", 7))
+				continue;
+			d = pwb_vmstat_delta(r->vm_before, r->vm_after, nm);
+			if (!d && strncmp(nm, "nr_foll_pin", 11))
+				continue;
+			if (++col % 4 == 0)
+				ADD("\npinwb:          ");
+			ADD(" %s %+" PRId64, nm, d);
+		}
+		ADD("\n");
+	}
+}

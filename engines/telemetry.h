@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinwb telemetry: /proc/vmstat snapshots and deltas, the JSON report and
+ * the one-screen summary.  No fio dependency.
+ */
+#ifndef PINWB_TELEMETRY_H
+#define PINWB_TELEMETRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "optcheck.h"
+#include "verify.h"
+
+#define PWB_VMSTAT_MAX	512
+
+struct pwb_vmstat {
+	unsigned int n;
+	char name[PWB_VMSTAT_MAX][48];
+	int64_t val[PWB_VMSTAT_MAX];
+};
+
+/* Read /proc/vmstat.  Returns 0 or -errno. */
+int pwb_vmstat_read(struct pwb_vmstat *vs);
+
+/*
+ * Is @name one of the counters the report carries: nr_foll_pin_acquired,
+ * nr_foll_pin_released, nr_dirty, nr_writeback, pgsteal*, gup_*.
+ */
+bool pwb_vmstat_selected(const char *name);
+
+/* after - before for @name; 0 if missing. */
+int64_t pwb_vmstat_delta(const struct pwb_vmstat *before,
+			 const struct pwb_vmstat *after, const char *name);
+
+struct pwb_report {
+	const char *job;
+	unsigned int subjob;
+	const char *kernel;
+	uint64_t seed;
+	/* buffer */
+	const char *buffer_kind;
+	const char *buffer_file;
+	uint64_t buffer_size, slot_size, slots;
+	int numa_node_requested;
+	const char *numa_nodes_seen;
+	/* io */
+	const char *io_path, *sync_call;
+	bool fixedbufs, fixedbufs_fallback_used, registerfiles;
+	uint64_t ops, reads, writes, read_check_failures;
+	uint64_t verify_every_runs, verify_every_mismatches;
+	/* writeback */
+	const unsigned int *wb_modes;
+	unsigned int wb_nmodes, wb_interval_us;
+	const uint64_t *wb_counts;	/* PWB_WB_NR entries */
+	uint64_t wb_errors;
+	const char *wb_note;
+	/* verify */
+	const struct pwb_verify_result *verify;
+	const char *keep_buffer, *keep_record;
+	/* vmstat */
+	const struct pwb_vmstat *vm_before, *vm_after;
+};
+
+int pwb_report_write(const struct pwb_report *r, const char *path,
+		     char *err, size_t errlen);
+
+/* One-screen summary into @buf (lines ending in \n). */
+void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len);
+
+#endif
