@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "pinwb.h"
 
@@ -79,21 +80,25 @@ static int register_files(struct thread_data *td, struct pwb_data *pd)
 {
 	struct fio_file *f;
 	unsigned int i;
-	int *fds, ret;
+	int ret = 0;
 
-	fds = calloc(td->o.nr_files, sizeof(int));
-	if (!fds)
+	pd->fds = calloc(td->o.nr_files, sizeof(int));
+	if (!pd->fds)
 		return -ENOMEM;
 	for_each_file(td, f, i) {
-		ret = generic_open_file(td, f);
-		if (ret) {
-			free(fds);
-			return ret;
+		pd->fds[i] = -1;
+		if (generic_open_file(td, f)) {
+			ret = -(td->error ? td->error : EIO);
+			break;
 		}
-		fds[i] = f->fd;
+		pd->fds[i] = f->fd;
 	}
-	ret = io_uring_register_files(&pd->ring, fds, td->o.nr_files);
-	free(fds);
+	if (!ret)
+		ret = io_uring_register_files(&pd->ring, pd->fds,
+					      td->o.nr_files);
+	/* fio opens and closes through open_file/close_file: look closed */
+	for_each_file(td, f, i)
+		f->fd = -1;
 	if (ret) {
 		log_err("pinwb: pinwb_registerfiles=1: io_uring_register_files: %s\n",
 			strerror(-ret));
@@ -149,6 +154,12 @@ void pwb_uring_exit(struct pwb_data *pd)
 		io_uring_unregister_buffers(&pd->ring);
 	io_uring_queue_exit(&pd->ring);
 	pd->ring_ready = false;
+	for (unsigned int i = 0; pd->fds && i < pd->nfiles; i++)
+		if (pd->fds[i] >= 0)
+			close(pd->fds[i]);
+	free(pd->fds);
+	pd->fds = NULL;
+	pd->regfiles = false;
 	pd->fixed = false;
 }
 

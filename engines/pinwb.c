@@ -429,6 +429,9 @@ static int pwb_post_init(struct thread_data *td)
 	unsigned int i;
 	int ret;
 
+	/* cleared when everything below worked */
+	pd->setup_failed = true;
+
 	for_each_file(td, f, i) {
 		if (!target_size_known(f))
 			continue;	/* prepared when fio opens it */
@@ -451,6 +454,7 @@ static int pwb_post_init(struct thread_data *td)
 			log_info("pinwb: %s: pinwb_wb_modes: %s\n", td->o.name,
 				 pd->wb.note);
 	}
+	pd->setup_failed = false;
 	return 0;
 }
 
@@ -460,11 +464,10 @@ static int pwb_open_file(struct thread_data *td, struct fio_file *f)
 	int ret;
 
 	if (pd && pd->regfiles)
-		return 0;	/* opened and registered in post_init */
-	ret = generic_open_file(td, f);
-	if (ret || !pd)
+		f->fd = pd->fds[f->fileno];	/* registered in post_init */
+	else if ((ret = generic_open_file(td, f)))
 		return ret;
-	if (!pd->tg[f->fileno].prepared) {
+	if (pd && !pd->tg[f->fileno].prepared) {
 		ret = target_prepare(td, pd, f);
 		if (ret) {
 			td_verror(td, -ret, "pinwb target prepare");
@@ -727,9 +730,12 @@ static void pwb_cleanup(struct thread_data *td)
 		log_err("pinwb: writeback driver: %" PRIu64 " failed action(s), first: %s\n",
 			pd->wb.errors, strerror(pd->wb.first_errno));
 
-	if (pd->arena_ready && pd->rec.e && pd->o->verify)
+	if (pd->setup_failed)
+		snprintf(pd->vres.error, sizeof(pd->vres.error),
+			 "job setup failed: nothing to verify");
+	else if (pd->arena_ready && pd->rec.e && pd->o->verify)
 		run_verify(td, pd);
-	if (pd->arena_ready && pd->rec.e && pd->keep_dir)
+	if (pd->arena_ready && pd->rec.e && pd->keep_dir && !pd->setup_failed)
 		keep(td, pd, &kbuf, &krec);
 	if (pd->vm_after)
 		pwb_vmstat_read(pd->vm_after);

@@ -50,6 +50,7 @@ struct pwb_data {
 	uint32_t bs;
 	uint64_t seed;
 	bool arena_ready;
+	bool setup_failed;		/* post_init failed: no verify */
 
 	unsigned int nfiles;
 	struct pwb_target *tg;
@@ -67,6 +68,7 @@ struct pwb_data {
 	bool fixed;			/* fixed buffers in use */
 	bool fallback_used;
 	bool regfiles;
+	int *fds;			/* registered files, by fileno */
 	uint64_t slots_per_buf;		/* slots per registered iovec */
 	struct io_u **events;
 	unsigned int nevents;

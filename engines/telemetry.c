@@ -180,9 +180,10 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 	int col = 0;
 
 	buf[0] = '\0';
-	ADD("pinwb: %s.%u: buffer %s %s (%" PRIu64 " slots of %" PRIu64
+	ADD("pinwb: %s.%u: buffer %s%s%s (%" PRIu64 " slots of %" PRIu64
 	    "), io %s%s%s%s\n", r->job, r->subjob, r->buffer_kind,
-	    r->buffer_file ? r->buffer_file : "", r->slots, r->slot_size,
+	    r->buffer_file ? " " : "", r->buffer_file ? r->buffer_file : "",
+	    r->slots, r->slot_size,
 	    r->io_path, r->fixedbufs ? " fixedbufs" : "",
 	    r->fixedbufs_fallback_used ? " (fallback: not registered)" : "",
 	    r->registerfiles ? " registerfiles" : "");
