@@ -4,6 +4,7 @@
  * fio itself rejects bad values (naming the option and the accepted ones);
  * lists and ranges fio cannot check are checked in init (optcheck.c).
  */
+#include <numa.h>
 #include <stddef.h>
 
 #include "fio.h"
@@ -14,6 +15,37 @@
 #include "options.h"
 
 #define OFF(m)	offsetof(struct pwb_options, m)
+
+/*
+ * Checks run by fio's parser as it reads the job, so a bad list or node
+ * stops fio before any job starts (init() checks again).
+ */
+static int wb_modes_cb(void *data, const char *str)
+{
+	unsigned int modes[PWB_WB_MAX_LIST], n;
+	char err[256];
+
+	(void)data;
+	if (pwb_parse_wb_modes(str, modes, &n, err, sizeof(err))) {
+		log_err("fio: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int numa_node_cb(void *data, const char *str)
+{
+	char err[256];
+	int node;
+
+	(void)data;
+	if (pwb_parse_numa_node(str, numa_available() < 0 ? -1 :
+				numa_max_node(), &node, err, sizeof(err))) {
+		log_err("fio: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
 
 struct fio_option pwb_fio_options[] = {
 	{
@@ -132,6 +164,7 @@ struct fio_option pwb_fio_options[] = {
 		.lname	= "pinwb writeback modes",
 		.type	= FIO_OPT_STR_STORE,
 		.off1	= OFF(wb_modes),
+		.cb	= wb_modes_cb,
 		.help	= "Comma list the writeback driver cycles through: " PWB_WB_ACCEPTED,
 		.def	= PWB_WB_DEFAULT,
 		.category = FIO_OPT_C_ENGINE,
@@ -210,6 +243,7 @@ struct fio_option pwb_fio_options[] = {
 		.lname	= "pinwb NUMA node",
 		.type	= FIO_OPT_STR_STORE,
 		.off1	= OFF(numa_node),
+		.cb	= numa_node_cb,
 		.help	= "Bind the arena to this NUMA node (-1 = no placement)",
 		.def	= "-1",
 		.category = FIO_OPT_C_ENGINE,
