@@ -694,8 +694,8 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	r.read_check_failures = pd->read_check_failures;
 	r.verify_every_runs = pd->verify_every_runs;
 	r.verify_every_mismatches = pd->verify_every_mismatches;
-	r.wb_modes = pd->wb_modes;
-	r.wb_nmodes = pd->wb_nmodes;
+	r.wb_modes = pd->wb.modes;	/* the modes that ran */
+	r.wb_nmodes = pd->wb.nmodes;
 	r.wb_interval_us = pd->o->wb_interval_us;
 	r.wb_counts = pd->wb.counts;
 	r.wb_errors = pd->wb.errors;

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine inside fio: clean runs exit 0 and report "intact"; a buffer
+ * file corrupted by pinwb_before_verify makes fio exit non-zero; fixed
+ * buffers on a file mapping either work or fail the job with the one clear
+ * message; bad options and foreign buffer files are refused.  Needs the
+ * fio binary and engines/pinwb.so (skips otherwise) and O_DIRECT in
+ * /var/tmp.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "utest.h"
+
+static char dir[] = "/var/tmp/pinwb-engine-XXXXXX";
+static char target[160], out[160], json[160];
+static char text[65536];
+
+/* run fio with the common job plus @extra; returns its exit status */
+__attribute__((format(printf, 1, 2)))
+static int fio(const char *extra, ...)
+{
+	char args[2048], cmd[4096];
+	va_list ap;
+	ssize_t n;
+	int st, fd;
+
+	va_start(ap, extra);
+	vsnprintf(args, sizeof(args), extra, ap);
+	va_end(ap);
+	unlink(json);
+	snprintf(cmd, sizeof(cmd),
+		 "%s --name=ut --ioengine=external:%s --filename=%s --size=4m --bs=4k --direct=1 --iodepth=8 --number_ios=3000 --pinwb_buffer_size=1m --pinwb_wb_interval_us=200 --pinwb_seed=7 --pinwb_report=%s %s >%s 2>&1",
+		 FIO_BIN, ENGINE_SO, target, json, args, out);
+	st = system(cmd);
+	text[0] = '\0';
+	fd = open(out, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		text[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int json_has(const char *s)
+{
+	static char j[65536];
+	ssize_t n;
+	int fd = open(json, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, j, sizeof(j) - 1);
+	close(fd);
+	j[n > 0 ? n : 0] = '\0';
+	return strstr(j, s) != NULL;
+}
+
+static int test_uring_randrw_intact(void)
+{
+	int rc = fio("--rw=randrw --pinwb_io=uring");
+
+	CHECK(rc == 0, "fio exit %d, want 0:\n%s", rc, text);
+	CHECK(json_has("\"result\": \"intact\""), "report not intact:\n%s", text);
+	CHECK(json_has("\"cache_dropped\": true"), "cache not dropped");
+	return T_PASS;
+}
+
+static int test_sync_preadv2_intact(void)
+{
+	int rc = fio("--rw=randrw --pinwb_io=sync --pinwb_sync_call=preadv2");
+
+	CHECK(rc == 0, "fio exit %d, want 0:\n%s", rc, text);
+	CHECK(json_has("\"result\": \"intact\""), "report not intact");
+	CHECK(json_has("\"path\": \"sync\""), "sync path not reported");
+	return T_PASS;
+}
+
+static int test_shmem_write_intact(void)
+{
+	int rc = fio("--rw=write --pinwb_buffer=shmem --pinwb_check_reads=1 --pinwb_verify_every=500");
+
+	CHECK(rc == 0, "fio exit %d, want 0:\n%s", rc, text);
+	CHECK(json_has("\"result\": \"intact\""), "report not intact");
+	return T_PASS;
+}
+
+/* the proof that a mismatch turns into a failing fio exit status */
+static int test_corruption_fails_fio(void)
+{
+	int rc = fio("--rw=randread --pinwb_before_verify='printf Z | dd of=\"$PINWB_BUFFER_FILE\" bs=1 seek=12345 conv=notrunc status=none'");
+
+	CHECK(rc != 0, "fio exit 0 although the buffer file was corrupted:\n%s",
+	      text);
+	CHECK(strstr(text, "VERIFY FAILED") &&
+	      strstr(text, "slot 3 offset 0x3000: expected target"),
+	      "no mismatch message:\n%s", text);
+	CHECK(json_has("\"result\": \"mismatch\""), "report not mismatch");
+	return T_PASS;
+}
+
+static int test_hook_failure_fails_fio(void)
+{
+	int rc = fio("--rw=randread --pinwb_before_verify='exit 3'");
+
+	CHECK(rc != 0, "fio exit 0 although the hook failed");
+	CHECK(json_has("\"result\": \"setup_error\""), "report not setup_error");
+	return T_PASS;
+}
+
+static int test_fixedbufs_file(void)
+{
+	int rc = fio("--rw=randread --pinwb_fixedbufs=1");
+
+	if (rc == 0)
+		return T_PASS;	/* kernel allows long-term file pins */
+	CHECK(strstr(text, "EFAULT") &&
+	      strstr(text, "vm.longterm_pin_file_mappings=1") &&
+	      strstr(text, "pinwb_fixedbufs=0"),
+	      "refusal lacks cause or ways out:\n%s", text);
+	rc = fio("--rw=randread --pinwb_fixedbufs=1 --pinwb_fixedbufs_fallback=1");
+	CHECK(rc == 0, "fallback run exit %d:\n%s", rc, text);
+	CHECK(json_has("\"fixedbufs_fallback_used\": true"),
+	      "fallback not recorded");
+	return T_PASS;
+}
+
+static int test_fixedbufs_anon(void)
+{
+	int rc = fio("--rw=randrw --pinwb_buffer=anon --pinwb_fixedbufs=1 --pinwb_registerfiles=1");
+
+	CHECK(rc == 0, "fio exit %d:\n%s", rc, text);
+	CHECK(json_has("\"fixedbufs_fallback_used\": false"), "fallback used");
+	return T_PASS;
+}
+
+static int test_bad_option_refused(void)
+{
+	int rc = fio("--rw=read --pinwb_wb_modes=sfr,flush");
+
+	CHECK(rc != 0, "bad pinwb_wb_modes accepted");
+	CHECK(strstr(text, "pinwb_wb_modes") && strstr(text, "accepted"),
+	      "message lacks option/accepted values:\n%s", text);
+	rc = fio("--rw=read --pinwb_io=aio");
+	CHECK(rc != 0 && strstr(text, "pinwb_io"), "bad pinwb_io accepted");
+	rc = fio("--rw=read --verify=md5");
+	CHECK(rc != 0 && strstr(text, "verify="), "verify= accepted");
+	return T_PASS;
+}
+
+static int test_foreign_buffer_file_kept(void)
+{
+	char path[200], buf[16] = "";
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/precious", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, "precious", 8) == 8, "setup");
+	close(fd);
+	rc = fio("--rw=read --pinwb_buffer_file=%s", path);
+	CHECK(rc != 0, "foreign buffer file used");
+	CHECK(strstr(text, "pinwb_overwrite=1"), "message lacks the way out");
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "foreign file removed");
+	CHECK(read(fd, buf, 8) == 8 && !memcmp(buf, "precious", 8),
+	      "foreign file changed");
+	close(fd);
+	unlink(path);
+	return T_PASS;
+}
+
+static int test_default_buffer_removed(void)
+{
+	char path[200];
+	int rc = fio("--rw=read");
+
+	CHECK(rc == 0, "fio exit %d", rc);
+	snprintf(path, sizeof(path), "%s.pinwb-buf", target);
+	CHECK(access(path, F_OK) && errno == ENOENT,
+	      "default buffer file left behind");
+	return T_PASS;
+}
+
+int main(void)
+{
+	char probe[200];
+	int rc, fd;
+
+	if (access(FIO_BIN, X_OK) || access(ENGINE_SO, R_OK)) {
+		printf("SKIP engine: %s or %s not built\n", FIO_BIN, ENGINE_SO);
+		return 77;
+	}
+	if (!mkdtemp(dir)) {
+		printf("SKIP engine: mkdtemp in /var/tmp: %s\n", strerror(errno));
+		return 77;
+	}
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(out, sizeof(out), "%s/fio.out", dir);
+	snprintf(json, sizeof(json), "%s/report.json", dir);
+	snprintf(probe, sizeof(probe), "%s/probe", dir);
+	fd = open(probe, O_RDWR | O_CREAT | O_DIRECT, 0644);
+	if (fd < 0) {
+		printf("SKIP engine: O_DIRECT not supported in /var/tmp: %s\n",
+		       strerror(errno));
+		rmdir(dir);
+		return 77;
+	}
+	close(fd);
+	unlink(probe);
+
+	RUN(test_uring_randrw_intact);
+	RUN(test_sync_preadv2_intact);
+	RUN(test_shmem_write_intact);
+	RUN(test_corruption_fails_fio);
+	RUN(test_hook_failure_fails_fio);
+	RUN(test_fixedbufs_file);
+	RUN(test_fixedbufs_anon);
+	RUN(test_bad_option_refused);
+	RUN(test_foreign_buffer_file_kept);
+	RUN(test_default_buffer_removed);
+	rc = t_exit();
+	unlink(target);
+	unlink(out);
+	unlink(json);
+	rmdir(dir);
+	return rc;
+}
