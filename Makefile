@@ -13,6 +13,8 @@ FS         ?= ext4
 RUNTIME    ?= 10
 # make kernel KERNEL_PATCHES=none builds the unpatched baseline
 KERNEL_PATCHES ?= series
+# make vm-test VM_SUITE=selftest; the kernel follows KERNEL_PATCHES
+VM_SUITE   ?= short
 # extra arguments for scripts/pinwb vm / bench / tests/run
 VM_ARGS    ?=
 BENCH_ARGS ?=
@@ -26,7 +28,7 @@ help:
 	@echo "targets: all (default: fio, engine, verifier), deps, test, run, bench,"
 	@echo "         kernel, vm, vm-test, clean, distclean"
 	@echo "vars:    JOB=$(JOB) FS=$(FS) RUNTIME=$(RUNTIME) KERNEL_PATCHES=$(KERNEL_PATCHES)"
-	@echo "         TESTS=<filter for tests/run> BENCH_ARGS=... VM_ARGS=..."
+	@echo "         VM_SUITE=$(VM_SUITE) TESTS=<filter for tests/run> BENCH_ARGS=... VM_ARGS=..."
 
 deps:
 	scripts/deps.sh
@@ -59,11 +61,13 @@ bench: all
 kernel:
 	scripts/kernel/build.sh --patches $(KERNEL_PATCHES)
 
+# Boot the kernel built from KERNEL_PATCHES in QEMU (scripts/vm/run.sh builds
+# what is missing) and run its default suite; vm-test names the suite.
 vm:
-	scripts/pinwb vm $(VM_ARGS)
+	scripts/pinwb vm --kernel $(KERNEL_PATCHES) $(VM_ARGS)
 
 vm-test:
-	scripts/pinwb vm test $(VM_ARGS)
+	scripts/pinwb vm --kernel $(KERNEL_PATCHES) --suite $(VM_SUITE) $(VM_ARGS)
 
 clean:
 	@if [ -f engines/Makefile ]; then $(MAKE) -C engines clean; fi
