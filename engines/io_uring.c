@@ -68,7 +68,7 @@ static int register_buffers(struct thread_data *td, struct pwb_data *pd)
 			strerror(-ret));
 
 	if (pd->o->fixedbufs_fallback) {
-		log_info("pinwb: pinwb_fixedbufs_fallback=1: continuing WITHOUT fixed buffers (each I/O pins its pages)\n");
+		log_err("pinwb: pinwb_fixedbufs_fallback=1: continuing WITHOUT fixed buffers (each I/O pins its pages)\n");
 		pd->fallback_used = true;
 		return 0;
 	}

@@ -26,6 +26,17 @@
 #define PREP_CHUNK	(1U << 20)
 #define READ_CHECK_LOG	10
 
+/*
+ * Notes and the summary go with fio's normal output; with
+ * --output-format=json(+)/terse they go to stderr so stdout stays parseable.
+ */
+#define pwb_info(...) do {					\
+	if (output_format & FIO_OUTPUT_NORMAL)			\
+		log_info(__VA_ARGS__);				\
+	else							\
+		log_err(__VA_ARGS__);				\
+} while (0)
+
 /* ---------- targets ---------- */
 
 static int target_alloc(struct pwb_data *pd, struct fio_file *f)
@@ -361,12 +372,12 @@ static int pwb_init(struct thread_data *td)
 	pd->bs = (uint32_t)bs_min;
 	pd->seed = o->seed ? o->seed : time_seed();
 	if (!o->seed)
-		log_info("pinwb: %s: pinwb_seed=%" PRIu64 " (time based)\n",
+		pwb_info("pinwb: %s: pinwb_seed=%" PRIu64 " (time based)\n",
 			 td->o.name, pd->seed);
 
 	/* the data path must bypass the page cache of the target */
 	if (!td->o.odirect) {
-		log_info("pinwb: %s: using direct=1 (pinwb always does O_DIRECT I/O)\n",
+		pwb_info("pinwb: %s: using direct=1 (pinwb always does O_DIRECT I/O)\n",
 			 td->o.name);
 		td->o.odirect = 1;
 	}
@@ -451,7 +462,7 @@ static int pwb_post_init(struct thread_data *td)
 			return 1;
 		}
 		if (pd->wb.note[0])
-			log_info("pinwb: %s: pinwb_wb_modes: %s\n", td->o.name,
+			pwb_info("pinwb: %s: pinwb_wb_modes: %s\n", td->o.name,
 				 pd->wb.note);
 	}
 	pd->setup_failed = false;
@@ -533,7 +544,7 @@ static int run_hook(struct thread_data *td, struct pwb_data *pd)
 	if (!cmd || !*cmd)
 		return 0;
 	if (pd->arena.kind != PWB_BUF_FILE) {
-		log_info("pinwb: %s: pinwb_before_verify not run: no buffer file (pinwb_buffer=%s)\n",
+		pwb_info("pinwb: %s: pinwb_before_verify not run: no buffer file (pinwb_buffer=%s)\n",
 			 td->o.name, pwb_buf_kind_names[pd->arena.kind]);
 		return 0;
 	}
@@ -711,7 +722,7 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	sum = malloc(4096);
 	if (sum) {
 		pwb_report_summary(&r, sum, 4096);
-		log_info("%s", sum);
+		pwb_info("%s", sum);
 		free(sum);
 	}
 }
@@ -789,6 +800,8 @@ static void pwb_cleanup(struct thread_data *td)
 struct ioengine_ops ioengine = {
 	.name			= "pinwb",
 	.version		= FIO_IOOPS_VERSION,
+	/* commit() stamps issue times; engine state is per job thread */
+	.flags			= FIO_ASYNCIO_SETS_ISSUE_TIME | FIO_NO_OFFLOAD,
 	.init			= pwb_init,
 	.post_init		= pwb_post_init,
 	.queue			= pwb_queue,
