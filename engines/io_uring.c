@@ -109,6 +109,34 @@ static int register_files(struct thread_data *td, struct pwb_data *pd)
 	return 0;
 }
 
+/*
+ * Same ring flags as fio's io_uring engine so the bench compares like with
+ * like: completions run as task work only when this thread enters the
+ * kernel (DEFER_TASKRUN, one issuer), no IPIs (COOP_TASKRUN).  Older
+ * kernels refuse the newer flags with EINVAL: drop them one by one.
+ */
+static int ring_init(struct pwb_data *pd, unsigned int depth)
+{
+	static const unsigned int tries[] = {
+		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+		IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_COOP_TASKRUN,
+		0,
+	};
+	struct io_uring_params p;
+	int ret = -EINVAL;
+
+	for (unsigned int i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE | tries[i];
+		p.cq_entries = depth;
+		ret = io_uring_queue_init_params(depth, &pd->ring, &p);
+		if (ret != -EINVAL)
+			break;
+	}
+	return ret;
+}
+
 int pwb_uring_setup(struct thread_data *td, struct pwb_data *pd)
 {
 	unsigned int depth = td->o.iodepth;
@@ -118,7 +146,7 @@ int pwb_uring_setup(struct thread_data *td, struct pwb_data *pd)
 	pd->queued = calloc(depth, sizeof(*pd->queued));
 	if (!pd->events || !pd->queued)
 		return -ENOMEM;
-	ret = io_uring_queue_init(depth, &pd->ring, 0);
+	ret = ring_init(pd, depth);
 	if (ret) {
 		log_err("pinwb: pinwb_io=uring: io_uring_queue_init(%u): %s\n",
 			depth, strerror(-ret));
@@ -252,7 +280,8 @@ int pwb_uring_commit(struct thread_data *td)
 	if (stamp)
 		fio_gettime(&now, NULL);
 	while (done < pd->nqueued) {
-		ret = io_uring_submit(&pd->ring);
+		/* submit and run completion work in the same syscall */
+		ret = io_uring_submit_and_get_events(&pd->ring);
 		if (ret == -EAGAIN || ret == -EINTR || ret == -EBUSY)
 			continue;
 		if (ret < 0) {
