@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,14 +68,15 @@ static int open_buffer_file(struct pwb_arena *a,
 			    char *err, size_t errlen)
 {
 	const char *what = args->user_path ? "pinwb_buffer_file" :
-			   "pinwb buffer file (default <target>" PWB_BUF_SUFFIX ")";
+			   "pinwb buffer file (default <target>.<job>.<subjob>" PWB_BUF_SUFFIX ")";
 	struct stat st;
 	bool ours;
 
 	if (args->user_path)
 		a->path = strdup(args->user_path);
-	else
-		a->path = str_cat(args->first_target, PWB_BUF_SUFFIX);
+	else if (asprintf(&a->path, "%s.%s%s", args->first_target,
+			  args->default_tag, PWB_BUF_SUFFIX) < 0)
+		a->path = NULL;
 	if (!a->path)
 		return -ENOMEM;
 	a->rec_path = str_cat(a->path, PWB_REC_SUFFIX);
@@ -113,6 +115,18 @@ static int open_buffer_file(struct pwb_arena *a,
 	}
 	/* the default file lives beside the target only for this job */
 	a->remove_at_end = a->created && !args->user_path;
+
+	/* one job per buffer file: a second one would scribble on our slots */
+	if (flock(a->fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		a->remove_at_end = false;
+		snprintf(err, errlen, "%s: %s: %s", what, a->path,
+			 e == EWOULDBLOCK ?
+			 "in use by another running pinwb job; give each job its own buffer file" :
+			 strerror(e));
+		return -e;
+	}
 
 	if (fstat(a->fd, &st)) {
 		snprintf(err, errlen, "%s: fstat: %s", what, strerror(errno));

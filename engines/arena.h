@@ -46,6 +46,7 @@ struct pwb_arena_args {
 	enum pwb_buf_kind kind;
 	const char *user_path;		/* pinwb_buffer_file or NULL */
 	const char *first_target;	/* for the default path */
+	const char *default_tag;	/* <job>.<subjob>, keeps jobs apart */
 	bool overwrite;
 	uint64_t size;			/* multiple of slot_size */
 	uint32_t slot_size;

@@ -38,6 +38,14 @@ static inline uint64_t pwb_target_make(unsigned int file, uint64_t off)
 	       (off & PWB_TARGET_OFF_MASK);
 }
 
+/*
+ * Generation 0 is what the engine writes over the target when a job starts.
+ * Those blocks always carry seed 0, so jobs with different seeds that only
+ * read a shared target agree on its content.  Later generations carry the
+ * job's seed.
+ */
+#define PWB_GEN0_SEED	0
+
 struct pwb_identity {
 	uint64_t target;
 	uint64_t gen;

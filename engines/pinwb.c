@@ -13,6 +13,7 @@
 #include <numa.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -59,11 +60,44 @@ static int target_alloc(struct pwb_data *pd, struct fio_file *f)
 
 static void target_free(struct pwb_target *tg)
 {
+	if (tg->lock_fd >= 0)
+		close(tg->lock_fd);
 	free(tg->gen_lo);
 	free(tg->gen_hi);
 	free(tg->burst);
 	free(tg->wr_inflight);
 	memset(tg, 0, sizeof(*tg));
+}
+
+/*
+ * Jobs may share a target only if none of them writes: each job keeps its
+ * own generation map, so another job's writes would look like corruption.
+ * A shared flock for readers, an exclusive one for writers.
+ */
+static int target_lock(struct thread_data *td, struct pwb_target *tg,
+		       struct fio_file *f)
+{
+	int fd = open(f->file_name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		log_err("pinwb: target %s: %s\n", f->file_name, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, (td_write(td) ? LOCK_EX : LOCK_SH) | LOCK_NB)) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK)
+			log_err("pinwb: target %s is used by another running pinwb job and %s writes: each job keeps its own generation map, so jobs that write need their own target file (filename=, or nrfiles/filename_format per job)\n",
+				f->file_name, td_write(td) ? "this job" :
+				"that job");
+		else
+			log_err("pinwb: flock %s: %s\n", f->file_name,
+				strerror(e));
+		return e == EWOULDBLOCK ? -EBUSY : -e;
+	}
+	tg->lock_fd = fd;
+	return 0;
 }
 
 /*
@@ -82,6 +116,9 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 		return 0;
 	if (target_alloc(pd, f))
 		return -ENOMEM;
+	ret = target_lock(td, tg, f);
+	if (ret)
+		return ret;
 	if (!td_read(td)) {
 		/* nothing reads: blocks get their identity when written */
 		tg->prepared = true;
@@ -103,7 +140,7 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 		size_t len = n * pd->bs, done = 0;
 
 		for (uint64_t i = 0; i < n; i++)
-			pwb_block_fill(buf + i * pd->bs, pd->bs, pd->seed,
+			pwb_block_fill(buf + i * pd->bs, pd->bs, PWB_GEN0_SEED,
 				       pwb_target_make(f->fileno,
 						       off + i * pd->bs), 0);
 		while (done < len) {
@@ -331,6 +368,8 @@ static int pwb_init(struct thread_data *td)
 	uint64_t bs_min, bs_max, nslots, size;
 	const char *env;
 	char err[768];
+	char *tag;
+	int ret;
 
 	/* fio verify.h (VERIFY_NONE == 0) clashes with ours by name */
 	if (td->o.verify != 0) {
@@ -388,11 +427,20 @@ static int pwb_init(struct thread_data *td)
 	aa.kind = o->buffer;
 	aa.user_path = o->buffer_file;
 	aa.first_target = td->files[0]->file_name;
+	if (asprintf(&tag, "%s.%u", td->o.name ? td->o.name : "job",
+		     td->subjob_number) < 0)
+		return 1;
+	for (char *c = tag; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	aa.default_tag = tag;
 	aa.overwrite = o->overwrite;
 	aa.size = size;
 	aa.slot_size = pd->bs;
 	aa.numa_node = pd->numa_node;
-	if (pwb_arena_open(&pd->arena, &aa, err, sizeof(err))) {
+	ret = pwb_arena_open(&pd->arena, &aa, err, sizeof(err));
+	free(tag);
+	if (ret) {
 		log_err("pinwb: %s\n", err);
 		pwb_arena_close(&pd->arena);
 		return 1;
@@ -416,6 +464,8 @@ static int pwb_init(struct thread_data *td)
 	pd->vm_after = calloc(1, sizeof(*pd->vm_after));
 	if (!pd->tg || !pd->iou || !pd->vm_before || !pd->vm_after)
 		return 1;
+	for (unsigned int i = 0; i < pd->nfiles; i++)
+		pd->tg[i].lock_fd = -1;
 	pwb_verify_result_init(&pd->vres);
 
 	if (o->report)

@@ -29,6 +29,7 @@ struct pwb_target {
 	uint64_t *burst;	/* first generation of the current write burst */
 	uint32_t *wr_inflight;
 	bool prepared;
+	int lock_fd;		/* flock on the target, -1 if none */
 };
 
 /* per fio io_u (by io_u->index) */

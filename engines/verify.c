@@ -42,7 +42,8 @@ const char *pwb_outcome_str(enum pwb_outcome o)
 static bool id_matches(const struct pwb_identity *id,
 		       const struct pwb_rec_entry *e, uint64_t seed)
 {
-	if (id->target != e->target || id->seed != seed)
+	/* generation 0 is the prepared target content, seed 0 (blockfmt.h) */
+	if (id->target != e->target || id->seed != (id->gen ? seed : 0))
 		return false;
 	if (e->state == PWB_SLOT_ONE)
 		return id->gen == e->gen_lo;
