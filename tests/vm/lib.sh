@@ -32,7 +32,7 @@ log() { echo "$(basename "$0"): $*"; }
 # note TEXT: the line shown in the host's result table.
 note() { printf '%s\n' "$*" >"$PINWB_OUT/note"; log "$*"; }
 skip() { note "$*"; exit 77; }
-fail() { note "FAIL: $*"; exit 1; }
+fail() { note "$*"; exit 1; }
 
 # kv KEY VALUE: one measurement, gathered into result.json by the runner.
 kv() { printf '%s\t%s\n' "$1" "$2" >>"$PINWB_OUT/measurements.tsv"; }
@@ -67,7 +67,7 @@ series_present() {
 	return 1
 }
 require_series() {
-	series_present || skip "kernel without the pinwb series (no vm.put_user_pages_batch, no gup_* counters)"
+	series_present || skip "kernel without the pinwb series (none of its vm sysctls or gup_* counters)"
 }
 
 require_engine() {

@@ -15,6 +15,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 PINWB_RESULTS=${PINWB_RESULTS:-/results}
 PINWB_MARK=${PINWB_MARK:-/dev/console}
+PINWB_KMSG=${PINWB_KMSG:-/dev/kmsg}
 PINWB_TIMEOUT_SCALE=${PINWB_TIMEOUT_SCALE:-1}
 export PINWB_ROOT=${PINWB_ROOT:-/opt/pinwb}
 
@@ -31,7 +32,7 @@ export PINWB_SUITE=$suite
 list=$here/suites/$suite
 [ -f "$list" ] || { echo "run-suite.sh: unknown suite '$suite' (accepted: $(suites))" >&2; exit 2; }
 
-mark() { echo "$*" >"$PINWB_MARK"; }
+mark() { echo "$*" >>"$PINWB_MARK"; }
 now() { cut -d' ' -f1 /proc/uptime; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -69,7 +70,7 @@ echo "$tests" | {
 		tmo=$(( ${tmo:-300} * PINWB_TIMEOUT_SCALE ))
 		mark "PINWB-START $name"
 		# In the kernel log too: the host attributes dmesg findings to tests.
-		echo "pinwb-suite: start $name" >/dev/kmsg
+		echo "pinwb-suite: start $name" >"$PINWB_KMSG"
 		echo "=== $name (timeout ${tmo}s)"
 		t0=$(now)
 		if [ ! -f "$script" ]; then
@@ -81,8 +82,18 @@ echo "$tests" | {
 			# process group that the watchdog can kill as a whole.
 			PINWB_OUT=$out setsid sh "$script" >"$out/log" 2>&1 </dev/null &
 			pid=$!
-			( sleep "$tmo"; touch "$out/.timedout"; kill -TERM -"$pid" 2>/dev/null
-			  sleep 10; kill -KILL -"$pid" 2>/dev/null ) &
+			# Watchdog; when the test ends first, killing it also ends
+			# its sleep (which would otherwise hold the console open).
+			(
+				trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+				sleep "$tmo" & sp=$!
+				wait "$sp"
+				touch "$out/.timedout"
+				kill -TERM -"$pid" 2>/dev/null
+				sleep 10 & sp=$!
+				wait "$sp"
+				kill -KILL -"$pid" 2>/dev/null
+			) >/dev/null 2>&1 &
 			wd=$!
 			rc=0
 			wait "$pid" || rc=$?
@@ -123,7 +134,7 @@ echo "$tests" | {
 		echo "=== $name $res ${secs}s $note"
 		mark "PINWB-RESULT $name $res $secs $note"
 	done
-	echo "pinwb-suite: end" >/dev/kmsg
+	echo "pinwb-suite: end" >"$PINWB_KMSG"
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 }

@@ -7,7 +7,7 @@
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
-series_present || skip "kernel without the pinwb series (none of the contract sysctls or gup_* counters)"
+require_series
 
 missing=""
 for s in $CONTRACT_SYSCTLS; do have_sysctl "$s" || missing="$missing vm.$s"; done

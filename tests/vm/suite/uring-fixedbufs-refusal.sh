@@ -23,6 +23,7 @@ pinwb_run file "$dir" "rw=randread" "pinwb_io=uring" "pinwb_fixedbufs=1" "pinwb_
 [ "$JOB_RC" -ne 0 ] || fail "registering a file-backed buffer succeeded (fio exit 0): the refusal is gone"
 grep -qi 'regist' "$PINWB_OUT/file.fio.log" ||
 	fail "fio failed (exit $JOB_RC) without a message about the buffer registration"
-msgline=$(grep -i 'regist' "$PINWB_OUT/file.fio.log" | head -n 1 | cut -c1-120)
-kv refusal_message "$msgline"
-note "refused (fio exit $JOB_RC): $msgline"
+grep -i 'regist' "$PINWB_OUT/file.fio.log" | grep -q 'EFAULT' ||
+	fail "the registration failed, but not with EFAULT (the stock refusal): $(grep -i 'regist' "$PINWB_OUT/file.fio.log" | head -n 1)"
+kv refusal_message "$(grep -i 'regist' "$PINWB_OUT/file.fio.log" | head -n 1)"
+note "file-backed fixed buffers refused with EFAULT (fio exit $JOB_RC); anonymous ones registered"
