@@ -182,9 +182,22 @@ static int test_default_buffer_removed(void)
 	int rc = fio("--rw=read");
 
 	CHECK(rc == 0, "fio exit %d", rc);
-	snprintf(path, sizeof(path), "%s.pinwb-buf", target);
+	snprintf(path, sizeof(path), "%s.ut.0.pinwb-buf", target);
 	CHECK(access(path, F_OK) && errno == ENOENT,
 	      "default buffer file left behind");
+	return T_PASS;
+}
+
+/* jobs that write may not share a target: their generation maps differ */
+static int test_shared_target_writers_refused(void)
+{
+	int rc = fio("--rw=randrw --numjobs=2");
+
+	CHECK(rc != 0, "two writing jobs on one target accepted");
+	CHECK(strstr(text, "need their own target file"), "message:\n%s", text);
+	rc = fio("--rw=randread --numjobs=2 --pinwb_seed=0");
+	CHECK(rc == 0, "two reading jobs with different seeds on one target: exit %d:\n%s",
+	      rc, text);
 	return T_PASS;
 }
 
@@ -225,6 +238,7 @@ int main(void)
 	RUN(test_bad_option_refused);
 	RUN(test_foreign_buffer_file_kept);
 	RUN(test_default_buffer_removed);
+	RUN(test_shared_target_writers_refused);
 	rc = t_exit();
 	unlink(target);
 	unlink(out);
