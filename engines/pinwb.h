@@ -38,6 +38,7 @@ struct pwb_iou {
 	uint64_t blk;
 	uint64_t gen;		/* write: new gen; read: gen_lo at submit */
 	bool has_slot;
+	bool is_read;
 };
 
 struct pwb_data {
