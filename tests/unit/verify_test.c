@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -264,6 +265,36 @@ static int test_memory_checker(void)
 	return T_PASS;
 }
 
+/* pages that cannot be dropped must give a setup error, never a pass */
+static int test_cache_not_dropped(void)
+{
+	struct pwb_verify_result r;
+	void *map;
+	int fd;
+
+	CHECK(!make_files(), "setup failed");
+	if (!odirect_ok())
+		return t_skipf("O_DIRECT not supported on /var/tmp");
+	fd = open(buf_path, O_RDONLY);
+	CHECK(fd >= 0, "open");
+	map = mmap(NULL, BS, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	CHECK(map != MAP_FAILED, "mmap");
+	if (mlock(map, BS)) {
+		munmap(map, BS);
+		return t_skipf("mlock: %s", strerror(errno));
+	}
+	pwb_verify_result_init(&r);
+	pwb_verify_file(buf_path, &rec, &r);
+	munlock(map, BS);
+	munmap(map, BS);
+	CHECK(r.outcome == PWB_V_SETUP, "outcome %s with a locked page",
+	      pwb_outcome_str(r.outcome));
+	CHECK(!r.cache_dropped && r.pages_resident >= 1 &&
+	      strstr(r.error, "cache not dropped"), "error '%s'", r.error);
+	return T_PASS;
+}
+
 static int run_cli(const char *args)
 {
 	char cmd[768];
@@ -329,6 +360,7 @@ int main(void)
 	RUN(test_stale_generation_fails);
 	RUN(test_either_state_range);
 	RUN(test_memory_checker);
+	RUN(test_cache_not_dropped);
 	RUN(test_cli_exit_codes);
 	rc = t_exit();
 	pwb_record_free(&rec);
