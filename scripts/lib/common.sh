@@ -57,19 +57,34 @@ run_child() {
 	_pinwb_child=
 	return "$rc"
 }
+# fio forks one process per job and each calls setsid(), so neither killing
+# fio nor its process group reaches them: stop the whole tree by pid.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
 stop_child() {
-	local pid=$_pinwb_child i
+	local pid=$_pinwb_child i p alive
+	local -a tree
 	[ -n "$pid" ] || return 0
 	_pinwb_child=
 	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
+	mapfile -t tree < <(echo "$pid"; descendants "$pid")
+	kill -TERM "${tree[@]}" 2>/dev/null || warn "could not signal all of ${tree[*]}"
 	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		alive=()
+		for p in "${tree[@]}"; do
+			kill -0 "$p" 2>/dev/null && alive+=("$p")
+		done
+		[ ${#alive[@]} -gt 0 ] || break
 		sleep 0.1
 	done
-	if kill -0 "$pid" 2>/dev/null; then
-		warn "child $pid ignored TERM, killing it"
-		kill -KILL "$pid" 2>/dev/null || warn "could not kill $pid"
+	if [ ${#alive[@]} -gt 0 ]; then
+		warn "fio processes ${alive[*]} ignored TERM for 10 s, killing them"
+		kill -KILL "${alive[@]}" 2>/dev/null || warn "could not kill ${alive[*]}"
 	fi
 	wait "$pid" 2>/dev/null || return 0
 }

@@ -34,9 +34,11 @@ bad=(
 	pinwb_verify=maybe
 )
 
-run_job() { # JOBFILE OUTDIR -> exit status of pinwb run, its output in OUTDIR.txt
+# run_job JOBFILE OUTDIR: exit status of pinwb run, its output in OUTDIR.txt.
+# A bad value that slips through may hang the job: 60 s is ample for a 1 s run.
+run_job() {
 	local rc=0
-	"$PINWB" run "$1" --fs "$T/fs" --runtime 1 --size 4m --out "$2" >"$2.txt" 2>&1 || rc=$?
+	timeout 60 "$PINWB" run "$1" --fs "$T/fs" --runtime 1 --size 4m --out "$2" >"$2.txt" 2>&1 || rc=$?
 	return $rc
 }
 
@@ -51,7 +53,9 @@ for kv in "${bad[@]}"; do
 	job_with dio-read-sync "$T/bad$i.fio" "$kv"
 	rc=0
 	run_job "$T/bad$i.fio" "$T/bad$i" || rc=$?
-	if [ $rc -eq 0 ]; then
+	if [ $rc -eq 124 ]; then
+		failures+=("'$kv' accepted and the job hung")
+	elif [ $rc -eq 0 ]; then
 		failures+=("'$kv' accepted")
 	elif ! grep -q -- "$opt" "$T/bad$i.txt"; then
 		failures+=("'$kv' refused (exit $rc) without naming $opt")
