@@ -107,8 +107,9 @@ json_argv() {
 	python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@"
 }
 
-# verify_verdict OUT: prints intact, mismatch, skipped or none (no pinwb
-# report) over every OUT/*.pinwb.json; mismatch wins over everything.
+# verify_verdict OUT: the worst verify.result over every OUT/*.pinwb.json:
+# mismatch, setup_error, unreadable (no result), skipped, intact; or none
+# when there is no pinwb report at all.
 verify_verdict() {
 	python3 - "$1" <<'PY'
 import glob, json, os, sys
@@ -118,16 +119,11 @@ for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.pinwb.json"))):
         results.append(json.load(open(p)).get("verify", {}).get("result", "missing"))
     except (OSError, ValueError):
         results.append("unreadable")
-if not results:
-    print("none")
-elif "mismatch" in results:
-    print("mismatch")
-elif all(r == "intact" for r in results):
-    print("intact")
-elif any(r in ("missing", "unreadable") for r in results):
-    print("unreadable")
-else:
-    print("skipped")
+order = ["mismatch", "setup_error", "unreadable", "skipped", "intact"]
+def rank(r):
+    r = "unreadable" if r in ("missing", "unreadable") else r
+    return order.index(r) if r in order else order.index("unreadable")
+print(order[min(rank(r) for r in results)] if results else "none")
 PY
 }
 
@@ -168,8 +164,8 @@ if not reports:
 for name, r in reports.items():
     io = r.get("io", {})
     buf = r.get("buffer", {})
-    print("[%s] buffer %s %s, slots %s x %s, io %s%s%s" % (
-        name, buf.get("kind", "?"), buf.get("file") or "", buf.get("slots", "?"),
+    print("[%s] seed %s, buffer %s %s, slots %s x %s, io %s%s%s" % (
+        name, r.get("seed", "?"), buf.get("kind", "?"), buf.get("file") or "", buf.get("slots", "?"),
         buf.get("slot_size", "?"), io.get("path", "?"),
         " fixedbufs" if io.get("fixedbufs") else "",
         " (fallback: no fixed buffers)" if io.get("fixedbufs_fallback_used") else ""))
@@ -181,10 +177,14 @@ for name, r in reports.items():
     line = "  verify: %s" % v.get("result", "?").upper()
     if v.get("ran"):
         line += " (%s slots checked, %s mismatches)" % (v.get("slots_checked", "?"), v.get("mismatches", "?"))
+    if v.get("error"):
+        line += ": " + v["error"]
     print(line)
     for m in (v.get("first_mismatches") or [])[:5]:
-        print("    slot %s at 0x%x: expected %s found %s" % (
-            m.get("slot"), m.get("buffer_offset", 0), json.dumps(m.get("expected")), json.dumps(m.get("found"))))
+        print("    " + (m.get("message") or "slot %s at 0x%x: expected %s found %s" % (
+            m.get("slot"), m.get("buffer_offset", 0), json.dumps(m.get("expected")), json.dumps(m.get("found")))))
+    if wb.get("errors") or wb.get("note"):
+        print("  writeback driver errors %s %s" % (wb.get("errors", 0), wb.get("note", "")))
     delta = r.get("vmstat_delta") or {}
     nz = ["%s=%s" % kv for kv in sorted(delta.items()) if kv[1]]
     print("  vmstat deltas: " + (" ".join(nz) if nz else "all zero"))
