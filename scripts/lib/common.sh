@@ -149,7 +149,7 @@ fs_setup() {
 		[ -w "$what" ] || die_setup "--fs: directory '$what' is not writable"
 		FS_DIR=$(mktemp -d "$what/pinwb-run.XXXXXX") || die_setup "cannot create a directory in '$what'"
 		cleanup_push rm_private_dir "$FS_DIR"
-		FS_KIND=$(stat -f -c %T "$what")
+		FS_KIND=$(findmnt -n -o FSTYPE --target "$what" 2>/dev/null || stat -f -c %T "$what")
 		FS_SOURCE=$(cd "$what" && pwd)
 		;;
 	esac

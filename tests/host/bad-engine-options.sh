@@ -23,6 +23,7 @@ bad=(
 	pinwb_wb_modes=
 	pinwb_wb_interval_us=-1
 	pinwb_wb_interval_us=abc
+	pinwb_wb_interval_us=99999999999
 	pinwb_verify_every=-1
 	pinwb_verify_every=abc
 	pinwb_numa_node=abc
@@ -30,6 +31,7 @@ bad=(
 	pinwb_seed=abc
 	pinwb_buffer_size=abc
 	pinwb_buffer_size=0
+	pinwb_buffer_size=1k
 	pinwb_fixedbufs=2
 	pinwb_verify=maybe
 )
