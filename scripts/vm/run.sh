@@ -76,6 +76,7 @@ suite_list=$top/tests/vm/suites/$suite
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp: '$smp' is not a positive number"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
+accel_arg=$accel
 case $kernel in
 series|none) ;;
 *) [ -f "$kernel" ] || die "--kernel: '$kernel' is neither series, none nor an existing bzImage" ;;
@@ -187,43 +188,77 @@ mapfile -t disk_lines < <("$vmdir/disks.sh" --dir "$disks" --fs "$fslist") || di
 # Timeouts in the suite lists are for KVM-less CI (TCG); scale stays 1.
 append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 rdinit=/init pinwb.suite=$suite"
 [ -n "$tests" ] && append+=" pinwb.tests=$tests"
-qemu=(qemu-system-x86_64 -machine pc -smp "$smp" -m "$mem" -nographic -no-reboot
+qemu_base=(qemu-system-x86_64 -machine pc -smp "$smp" -m "$mem" -nographic -no-reboot -net none
 	-kernel "$bzimage" -initrd "$initrd" -append "$append"
 	-serial "file:$out/console.log" -serial "file:$out/markers.log" -monitor none)
-if [ "$accel" = kvm ]; then
-	qemu+=(-accel kvm -cpu host)
-else
-	qemu+=(-accel tcg -cpu max)
-fi
 for line in "${disk_lines[@]}"; do
 	role=${line%% *} img=${line#* }
-	qemu+=(-drive "file=$img,if=none,id=$role,format=raw,cache=unsafe"
+	qemu_base+=(-drive "file=$img,if=none,id=$role,format=raw,cache=unsafe"
 		-device "virtio-blk-pci,drive=$role,serial=pinwb-$role")
 done
-printf '%q ' "${qemu[@]}" >"$out/qemu.cmdline"
-echo >>"$out/qemu.cmdline"
-msg "booting $(basename "$bzimage") ($accel, $mem, $smp CPUs), suite $suite; output in $out"
-qrc=0
+
+# boot ACCEL BOOT_LIMIT: run QEMU until it exits or the host-side timeout;
+# with BOOT_LIMIT > 0, give up (status 3) when the guest's init has not
+# started by then. Sets qrc and timed_out.
+boot() {
+	local acc=$1 boot_limit=$2 now deadline booted=0 t0
+	qemu=("${qemu_base[@]}")
+	if [ "$acc" = kvm ]; then qemu+=(-accel kvm -cpu host); else qemu+=(-accel tcg -cpu max); fi
+	printf '%q ' "${qemu[@]}" >"$out/qemu.cmdline"
+	echo >>"$out/qemu.cmdline"
+	: >"$out/console.log"
+	: >"$out/markers.log"
+	msg "booting $(basename "$bzimage") ($acc, $mem, $smp CPUs), suite $suite; output in $out"
+	qrc=0 timed_out=0
+	t0=$(date +%s)
+	deadline=$((t0 + timeout))
+	"${qemu[@]}" </dev/null >"$out/qemu.stdout" 2>"$out/qemu.stderr" &
+	qpid=$!
+	while kill -0 "$qpid" 2>/dev/null; do
+		now=$(date +%s)
+		if [ $booted -eq 0 ] && grep -q PINWB-BOOTED "$out/markers.log"; then
+			booted=1
+		fi
+		if [ "$boot_limit" -gt 0 ] && [ $booted -eq 0 ] && [ "$now" -ge $((t0 + boot_limit)) ]; then
+			kill -KILL "$qpid"
+			wait "$qpid" || true # killed on purpose: its status says nothing
+			qpid=''
+			return 3
+		fi
+		# Host-side watchdog: a guest that neither powers off nor reboots
+		# in time is killed and the run fails.
+		if [ "$now" -ge "$deadline" ]; then
+			timed_out=1
+			msg "guest still running after ${timeout}s: killing QEMU"
+			kill -TERM "$qpid"
+			sleep 5
+			if kill -0 "$qpid" 2>/dev/null; then kill -KILL "$qpid"; fi
+			break
+		fi
+		sleep 1
+	done
+	wait "$qpid" || qrc=$?
+	qpid=''
+	return 0
+}
+
+# With --accel auto, KVM must also work: nested KVM that cannot run the
+# guest (seen on some hosts: no output after the BIOS) falls back to TCG.
+kvm_fallback=false
 t_boot=$(date +%s.%N)
-"${qemu[@]}" </dev/null >"$out/qemu.stdout" 2>"$out/qemu.stderr" &
-qpid=$!
-# Host-side watchdog: a guest that neither powers off nor reboots in time
-# is killed and the run fails.
-deadline=$(( $(date +%s) + timeout ))
-timed_out=0
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ "$(date +%s)" -ge "$deadline" ]; then
-		timed_out=1
-		msg "guest still running after ${timeout}s: killing QEMU"
-		kill -TERM "$qpid"
-		sleep 5
-		kill -0 "$qpid" 2>/dev/null && kill -KILL "$qpid"
-		break
+if [ "$accel" = kvm ] && [ "$accel_arg" = auto ]; then
+	brc=0
+	boot kvm 60 || brc=$?
+	if [ $brc -eq 3 ]; then
+		msg "KVM guest did not reach init within 60s: falling back to TCG"
+		cp "$out/console.log" "$out/console.kvm-failed.log"
+		kvm_fallback=true accel=tcg
+		t_boot=$(date +%s.%N)
+		boot tcg 0
 	fi
-	sleep 1
-done
-wait "$qpid" || qrc=$?
-qpid=''
+else
+	boot "$accel" 0
+fi
 t_end=$(date +%s.%N)
 tr -d '\r' <"$out/markers.log" >"$out/markers.txt"
 if [ $timed_out -eq 0 ] && [ $qrc -ne 0 ] && ! grep -q '^PINWB-BOOTED' "$out/markers.txt"; then
@@ -282,17 +317,17 @@ results_json=$out/results.json
 } | jq -s '{tests: .}' >"$results_json"
 
 meta_get() { sed -n "s/^$1=//p" "$out/results/meta.txt" 2>/dev/null | head -n 1; }
-[ -f "$out/results/meta.txt" ] || grep '^PINWB-META ' "$out/markers.txt" | sed 's/^PINWB-META //' >"$out/results/meta.txt"
+[ -f "$out/results/meta.txt" ] || sed -n 's/^PINWB-META //p' "$out/markers.txt" >"$out/results/meta.txt"
 sysctls=$(sed -n 's/^sysctl\.//p' "$out/results/meta.txt" | jq -R 'split("=") | {(.[0]): (.[1] | tonumber? // .)}' | jq -s 'add // {}')
 kcfg='{}'
 if [ -n "$kconfig" ]; then
-	kcfg=$(grep -E '^(# )?CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)[= ]' "$kconfig" |
-		sed -E 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
+	kcfg=$(sed -nE -e 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' -e '/^CONFIG_/p' "$kconfig" |
+		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
 fi
 boot_s=$(sed -n 's/^PINWB-BOOTED uptime=//p' "$out/markers.txt" | head -n 1)
 jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(meta_get uname_v)" \
 	--arg bzimage "$bzimage" --arg bzsha "$(sha256sum "$bzimage" | cut -c1-64)" --arg kernel_arg "$kernel" \
-	--arg accel "$accel" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
+	--arg accel "$accel" --argjson kvm_fallback "$kvm_fallback" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
 	--arg qcmd "$(cat "$out/qemu.cmdline")" --arg append "$append" --arg guest_cmdline "$(meta_get cmdline)" \
 	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" \
 	--arg fs "$(meta_get filesystems)" --arg gup "$(meta_get gup_counters)" \
@@ -305,7 +340,7 @@ jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(
 	{ stamp: $stamp, git: $git, host_kernel: $host,
 	  kernel: { arg: $kernel_arg, bzimage: $bzimage, sha256: $bzsha, uname_r: $uname_r, uname_v: $uname_v, config: $kconfig },
 	  sysctls: $sysctls, gup_counters: ($gup | split(",") | map(select(. != ""))),
-	  qemu: { accel: $accel, version: $qver, cmdline: $qcmd, exit: ($qrc | tonumber), killed_on_timeout: ($timed_out == "1") },
+	  qemu: { accel: $accel, kvm_fallback_to_tcg: $kvm_fallback, version: $qver, cmdline: $qcmd, exit: ($qrc | tonumber), killed_on_timeout: ($timed_out == "1") },
 	  kernel_cmdline: $append, guest_cmdline: $guest_cmdline, mem: $mem, smp: ($smp | tonumber),
 	  suite: $suite, tests: $tests, filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),
 	  seconds: { build: ($build_s | tonumber), vm_wall: ($vm_s | tonumber), guest_boot: ($boot_s | tonumber? // null),

@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+mkdir -p "$top/build/vm"
 out=$(mktemp -d "$top/build/vm/harness-test.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 passed=0 failed=0

@@ -16,7 +16,7 @@
 require_series
 require_engine
 have_counter gup_stable_violation || fail "gup_stable_violation missing from /proc/vmstat"
-mountpoint -q "$PINWB_MNT/ext4" || fail "ext4 test disk not mounted"
+is_mounted "$PINWB_MNT/ext4" || fail "ext4 test disk not mounted"
 dir=$(fs_dir ext4) || fail "cannot make a directory on ext4"
 
 runtime=8
