@@ -53,6 +53,7 @@ for tool in make gcc bc bison flex perl xz cpio; do
 	command -v "$tool" >/dev/null 2>&1 || die "missing tool '$tool' (run: make deps)" 2
 done
 
+klock "$out/.pinwb-lock"
 t0=$(date +%s)
 
 # 1+2. Source tree with the series applied (source.sh calls apply.sh).
@@ -70,14 +71,14 @@ src=$("$here/source.sh" --patches "$patches" | tail -n 1)
 # into that tree; kbuild would not notice the change, so start it afresh.
 if [ -f "$out/.pinwb-src" ] && [ "$(cat "$out/.pinwb-src")" != "$src" ]; then
 	msg "$out was built from $(cat "$out/.pinwb-src"); cleaning it for $src"
-	find "$out" -mindepth 1 -delete
+	find "$out" -mindepth 1 ! -name .pinwb-lock -delete
 fi
 echo "$src" >"$out/.pinwb-src"
 
-# Source trees of earlier patch sets that no output directory uses any more.
+# Source trees of earlier patch sets (src-<version>-<12 hex digits>) that no output
+# directory uses any more. Other trees (baseline, the tests' own) are left alone.
 for old in "$KBUILD"/src-*; do
-	[ -d "$old" ] || continue
-	case $old in *-none|"$src") continue ;; esac
+	[[ -d $old && $old =~ /src-[^/]+-[0-9a-f]{12}$ && $old != "$src" ]] || continue
 	if ! grep -qsxF "$old" "$KBUILD"/out-*/.pinwb-src; then
 		msg "removing stale source tree $old"
 		rm -rf "$old"

@@ -113,6 +113,16 @@ default_jobs() {
 	echo "$n"
 }
 
+# Serialize on a lock file (kept open on fd 8 until the script exits): a second build
+# into the same directory waits instead of racing.
+klock() {
+	exec 8>"$1"
+	if ! flock -n 8; then
+		msg "waiting for another run holding $1"
+		flock 8
+	fi
+}
+
 # Run a command with its output in a log file; on failure show the tail and return non-zero.
 run_logged() {
 	local log=$1

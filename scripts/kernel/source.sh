@@ -66,6 +66,7 @@ fi
 
 tag=$(version_tag "$version")
 mkdir -p "$KBUILD"
+klock "$KBUILD/.source.lock"
 
 # 2. The pristine tree: unpack into a temporary directory, mark, then rename, so an
 # interrupted unpack never looks complete.
