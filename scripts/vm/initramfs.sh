@@ -19,7 +19,7 @@ usage: scripts/vm/initramfs.sh [options]
   --fio PATH        fio binary (default: build/fio-3.33/fio)
   --engine PATH     pinwb.so (default: engines/pinwb.so)
   --verify PATH     pinwb-verify (default: engines/pinwb-verify)
-  --gup-test PATH   the kernel's gup_test selftest binary (default: none)
+  --gup-test PATH   the kernel's gup_test selftest binary (default: none; left out)
   --compress gzip|zstd  archive compression (default: gzip; zstd needs CONFIG_RD_ZSTD)
   --allow-missing   leave out fio/engine/verifier/gup_test that do not exist
                     (bring-up only: the tests that need them then skip)
@@ -117,7 +117,13 @@ optional() {
 optional fio "$fio" /opt/pinwb/bin/fio
 optional pinwb.so "$engine" /opt/pinwb/engines/pinwb.so
 optional pinwb-verify "$verify" /opt/pinwb/bin/pinwb-verify
-optional gup_test "$guptest" /opt/pinwb/bin/gup_test
+# gup_test belongs to a kernel build: without --gup-test it is simply not
+# included (the tests that use it skip and say so).
+if [ -n "$guptest" ]; then
+	optional gup_test "$guptest" /opt/pinwb/bin/gup_test
+else
+	echo "$prog: no --gup-test given: gup_test not included" >&2
+fi
 
 # The guest side: /init, the runner, the suite, and the workloads.
 install -m 0755 "$top/tests/vm/init" "$stage/init"

@@ -149,9 +149,15 @@ case $bzimage in
 esac
 kconfig=''
 [ -n "$kobj" ] && [ -f "$kobj/.config" ] && kconfig=$kobj/.config
+# scripts/kernel/build.sh writes it to <out>/gup_test. Required for the
+# kernels built here; a bzImage given by path may come without one.
 guptest=''
-if [ -n "$kobj" ]; then
-	guptest=$(find "$kobj" -maxdepth 4 -name gup_test -type f -perm -u+x -print -quit 2>/dev/null)
+if [ -n "$kobj" ] && [ -x "$kobj/gup_test" ]; then
+	guptest=$kobj/gup_test
+elif [ "$kernel" = series ] || [ "$kernel" = none ]; then
+	[ $allow_missing -eq 1 ] || die "no gup_test beside $bzimage (expected ${kobj:-<out>}/gup_test from scripts/kernel/build.sh)"
+else
+	msg "no gup_test beside $bzimage: the gup_test-based tests will skip"
 fi
 
 fio=$top/build/fio-3.33/fio
@@ -221,7 +227,9 @@ boot() {
 		fi
 		if [ "$boot_limit" -gt 0 ] && [ $booted -eq 0 ] && [ "$now" -ge $((t0 + boot_limit)) ]; then
 			kill -KILL "$qpid"
-			wait "$qpid" || true # killed on purpose: its status says nothing
+			# Killed on purpose: its status says nothing (and bash's
+			# "Killed" notice is noise).
+			{ wait "$qpid"; } 2>/dev/null || true
 			qpid=''
 			return 3
 		fi
@@ -248,9 +256,9 @@ kvm_fallback=false
 t_boot=$(date +%s.%N)
 if [ "$accel" = kvm ] && [ "$accel_arg" = auto ]; then
 	brc=0
-	boot kvm 60 || brc=$?
+	boot kvm 30 || brc=$?
 	if [ $brc -eq 3 ]; then
-		msg "KVM guest did not reach init within 60s: falling back to TCG"
+		msg "KVM guest did not reach init within 30s: falling back to TCG"
 		cp "$out/console.log" "$out/console.kvm-failed.log"
 		kvm_fallback=true accel=tcg
 		t_boot=$(date +%s.%N)
