@@ -44,9 +44,22 @@ expect2 bench --runtime -1
 expect2 bench --fs ntfs
 expect2 bench --bogus
 
+# The loop-device modes need root: as an unprivileged user the refusal is a
+# setup error with a message (when we are root and can drop privileges).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	rc=0
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PINWB" run dio-read-sync --fs ext4 2>&1) || rc=$?
+	[ $rc -eq 2 ] || fail "unprivileged pinwb run --fs ext4: exit $rc, expected 2"
+	grep -q root <<<"$err" || fail "unprivileged pinwb run --fs ext4: message does not say it needs root: $err"
+	echo "ok: unprivileged --fs ext4 -> $err"
+fi
+
 for sub in "" run verify bench; do
 	# shellcheck disable=SC2086 # $sub is one word or none
 	"$PINWB" $sub --help >/dev/null || fail "pinwb $sub --help did not exit 0"
 done
 [ -z "$(ls -A "$T/empty")" ] || fail "a refused command wrote into $T/empty"
+if [ -s "$T/keep/x.buf" ] || [ -s "$T/keep/x.rec" ]; then
+	fail "a refused --keep touched the files already there"
+fi
 pass "bad command lines exit 2 with a message; --help exits 0"
