@@ -18,4 +18,5 @@ rc=0
 cat "$T/out.txt"
 [ $rc -ne 0 ] || fail "fixed buffers on a file mapping were accepted; vm.longterm_pin_file_mappings is not 1 here"
 grep -q 'pinwb_fixedbufs' "$T/out.txt" || fail "the failure message does not name pinwb_fixedbufs"
+grep -Eq 'long-?term' "$T/out.txt" || fail "the failure message does not say the kernel refuses long-term pins"
 pass "file-backed fixed buffers refused with a message (exit $rc)"
