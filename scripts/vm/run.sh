@@ -26,6 +26,7 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
   --timeout S           host-side limit for the whole boot in seconds; a guest
                         still running then is killed and the run fails (default: 1800)
   --accel auto|kvm|tcg  auto: kvm when /dev/kvm is usable, else tcg (default: auto)
+  --gup-test PATH       gup_test binary to use (default: <kernel out dir>/gup_test)
   --out DIR             run directory (default: build/vm/runs/<UTC timestamp>)
   --no-build            build nothing: use existing kernel, fio, engine, gup_test
   --allow-missing       bring-up only: boot even when fio/engine/gup_test are
@@ -45,11 +46,11 @@ USAGE
 die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
-kernel=series suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out=''
+kernel=series suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
 no_build=0 allow_missing=0 keep_disks=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--suite|--tests|--mem|--smp|--timeout|--accel|--out)
+	--kernel|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--kernel) kernel=$2 ;;
@@ -60,13 +61,14 @@ while [ $# -gt 0 ]; do
 		--timeout) timeout=$2 ;;
 		--accel) accel=$2 ;;
 		--out) out=$2 ;;
+		--gup-test) guptest_arg=$2 ;;
 		esac
 		shift 2 ;;
 	--no-build) no_build=1; shift ;;
 	--allow-missing) allow_missing=1; shift ;;
 	--keep-disks) keep_disks=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --no-build, --allow-missing, --keep-disks, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --help)" ;;
 	esac
 done
 
@@ -152,7 +154,10 @@ kconfig=''
 # scripts/kernel/build.sh writes it to <out>/gup_test. Required for the
 # kernels built here; a bzImage given by path may come without one.
 guptest=''
-if [ -n "$kobj" ] && [ -x "$kobj/gup_test" ]; then
+if [ -n "$guptest_arg" ]; then
+	[ -x "$guptest_arg" ] || die "--gup-test: '$guptest_arg' is not an executable file"
+	guptest=$guptest_arg
+elif [ -n "$kobj" ] && [ -x "$kobj/gup_test" ]; then
 	guptest=$kobj/gup_test
 elif [ "$kernel" = series ] || [ "$kernel" = none ]; then
 	[ $allow_missing -eq 1 ] || die "no gup_test beside $bzimage (expected ${kobj:-<out>}/gup_test from scripts/kernel/build.sh)"

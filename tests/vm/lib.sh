@@ -178,8 +178,16 @@ pinwb_run() {
 	kv "$name.pinwb_verify" "$JOB_KEPT"
 }
 
+# job_ran NAME: the last pinwb_run got as far as writing its report (fio
+# itself started: e.g. a kernel without CONFIG_SYSVIPC stops fio at once).
+job_ran() {
+	[ "$JOB_RESULT" != none ] ||
+		fail "$1: no pinwb report; fio exited $JOB_RC: $(grep -v '^[[:space:]]*$' "$PINWB_OUT/$1.fio.log" | tail -n 1 | cut -c1-160)"
+}
+
 # expect_intact NAME: the last pinwb_run succeeded and both checks agree.
 expect_intact() {
+	job_ran "$1"
 	[ "$JOB_RC" -eq 0 ] || fail "$1: fio exited $JOB_RC (see $1.fio.log)"
 	[ "$JOB_RESULT" = intact ] || fail "$1: engine verification says '$JOB_RESULT'"
 	[ "$JOB_KEPT" = intact ] || fail "$1: pinwb-verify on the kept buffer says '$JOB_KEPT'"

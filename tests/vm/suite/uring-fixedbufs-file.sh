@@ -35,6 +35,7 @@ kv dirty0.gup_longterm_file_dirtied "$(delta /tmp/vmstat.a /tmp/vmstat.b gup_lon
 if grep -qi 'registering.*failed' "$PINWB_OUT/dirty0.fio.log"; then
 	fail "dirty=0: registration failed although vm.longterm_pin_file_mappings=1: $(grep -i 'registering.*failed' "$PINWB_OUT/dirty0.fio.log" | head -n 1 | cut -c1-120)"
 fi
+job_ran dirty0
 [ "$pins0" -gt 0 ] || fail "dirty=0: gup_longterm_file_pins did not rise: the buffer was not long-term pinned"
 [ "$JOB_RESULT" = mismatch ] || fail "dirty=0: engine verification says '$JOB_RESULT', expected lost blocks"
 [ "$JOB_RC" -ne 0 ] || fail "dirty=0: verification found mismatches but fio exited 0"

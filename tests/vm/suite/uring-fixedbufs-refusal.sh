@@ -16,11 +16,13 @@ fs=$(first_fs)
 dir=$(fs_dir "$fs") || fail "$fs not mounted"
 
 pinwb_run anon "$dir" "rw=randread" "pinwb_io=uring" "pinwb_fixedbufs=1" "pinwb_buffer=anon" "runtime=2"
+job_ran anon
 [ "$JOB_RC" -eq 0 ] || fail "control: fixed buffers in anonymous memory failed too (fio exit $JOB_RC): io_uring registration broken?"
 
 pinwb_run file "$dir" "rw=randread" "pinwb_io=uring" "pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" \
 	"pinwb_buffer=file" "runtime=2"
 [ "$JOB_RC" -ne 0 ] || fail "registering a file-backed buffer succeeded (fio exit 0): the refusal is gone"
+grep -q 'failed to setup shm' "$PINWB_OUT/file.fio.log" && fail "fio could not start (no SysV shm: CONFIG_SYSVIPC off?)"
 grep -qi 'regist' "$PINWB_OUT/file.fio.log" ||
 	fail "fio failed (exit $JOB_RC) without a message about the buffer registration"
 grep -i 'regist' "$PINWB_OUT/file.fio.log" | grep -q 'EFAULT' ||
