@@ -95,9 +95,11 @@ int pwb_layout(uint64_t bs_min, uint64_t bs_max, uint64_t buffer_size,
 			 (unsigned long long)bs_min);
 		return -1;
 	}
-	if (!buffer_size) {
+	if (buffer_size < bs_min) {
 		snprintf(err, errlen,
-			 "pinwb_buffer_size: 0; accepted: a size of at least bs");
+			 "pinwb_buffer_size=%llu: smaller than one slot; accepted: a size of at least bs (%llu)",
+			 (unsigned long long)buffer_size,
+			 (unsigned long long)bs_min);
 		return -1;
 	}
 	n = (buffer_size + bs_min - 1) / bs_min;

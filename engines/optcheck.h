@@ -20,6 +20,7 @@ enum pwb_wb_mode {
 };
 
 #define PWB_WB_MAX_LIST	32
+#define PWB_WB_INTERVAL_MAX	60000000	/* 1 minute */
 #define PWB_WB_DEFAULT	"sfr,msync_async,touch,fdatasync"
 #define PWB_WB_ACCEPTED	"sfr, fdatasync, msync_async, msync_sync, dontneed, touch, none"
 
@@ -34,7 +35,8 @@ int pwb_parse_wb_modes(const char *s, unsigned int *modes,
 		       unsigned int *nmodes, char *err, size_t errlen);
 
 /*
- * Slot layout: @bs must be a multiple of 4096; the arena holds
+ * Slot layout: @bs must be a multiple of 4096, @buffer_size at least
+ * @bs; the arena holds
  * ceil(buffer_size / bs) slots but at least @iodepth.  @align is the
  * arena's granularity (huge page size or 4096).  Returns 0 or -1 + message.
  */

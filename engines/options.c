@@ -6,6 +6,7 @@
  */
 #include <numa.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fio.h"
 #include "optgroup.h"
@@ -30,6 +31,40 @@ static int wb_modes_cb(void *data, const char *str)
 		log_err("fio: %s\n", err);
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * fio's FIO_OPT_INT lets negative values through when no minimum is set
+ * (minval 0 means "none"): check the range here and store the value.
+ */
+static int int_range(void *data, const char *name, long long v,
+		     long long max)
+{
+	if (v >= 0 && v <= max)
+		return 0;
+	log_err("fio: %s=%lld: accepted: 0..%lld\n", name, v, max);
+	/*
+	 * fio reads "-1" as a range and parses "1" next, ignoring this
+	 * error: remember it so init() fails the job.
+	 */
+	((struct pwb_options *)data)->bad_value = 1;
+	return 1;
+}
+
+static int wb_interval_cb(void *data, long long *val)
+{
+	if (int_range(data, "pinwb_wb_interval_us", *val, PWB_WB_INTERVAL_MAX))
+		return 1;
+	((struct pwb_options *)data)->wb_interval_us = (unsigned int)*val;
+	return 0;
+}
+
+static int verify_every_cb(void *data, long long *val)
+{
+	if (int_range(data, "pinwb_verify_every", *val, INT32_MAX))
+		return 1;
+	((struct pwb_options *)data)->verify_every = (unsigned int)*val;
 	return 0;
 }
 
@@ -82,6 +117,7 @@ struct fio_option pwb_fio_options[] = {
 		.lname	= "pinwb arena size",
 		.type	= FIO_OPT_STR_VAL,
 		.off1	= OFF(buffer_size),
+		.minval	= 1,
 		.help	= "Size of the buffer arena (rounded up to whole bs slots, at least iodepth slots)",
 		.def	= "8m",
 		.category = FIO_OPT_C_ENGINE,
@@ -175,9 +211,9 @@ struct fio_option pwb_fio_options[] = {
 		.lname	= "pinwb writeback interval",
 		.type	= FIO_OPT_INT,
 		.off1	= OFF(wb_interval_us),
+		.cb	= wb_interval_cb,
 		.help	= "Pause between writeback driver actions in microseconds (0 = back to back)",
 		.def	= "2000",
-		.maxval	= 60000000,
 		.category = FIO_OPT_C_ENGINE,
 		.group	= FIO_OPT_G_INVALID,
 	},
@@ -196,6 +232,7 @@ struct fio_option pwb_fio_options[] = {
 		.lname	= "pinwb in-place verify interval",
 		.type	= FIO_OPT_INT,
 		.off1	= OFF(verify_every),
+		.cb	= verify_every_cb,
 		.help	= "Also check idle slots in place every N completed ops (0 = only at the end)",
 		.def	= "0",
 		.category = FIO_OPT_C_ENGINE,

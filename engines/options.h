@@ -36,6 +36,7 @@ struct pwb_options {
 	unsigned int check_reads;
 	char *numa_node;
 	unsigned long long seed;
+	unsigned int bad_value;		/* a callback refused a value */
 };
 
 struct fio_option;

@@ -67,13 +67,21 @@ static int wb_action(struct pwb_wb *wb, unsigned int mode, uint64_t *pos)
 	return 0;
 }
 
+/* sleep @us in slices so pwb_wb_stop() never waits long */
+static void wb_sleep(struct pwb_wb *wb, unsigned int us)
+{
+	while (us && !__atomic_load_n(&wb->stop, __ATOMIC_ACQUIRE)) {
+		unsigned int d = us > 10000 ? 10000 : us;
+		struct timespec ts = { 0, (long)d * 1000 };
+
+		nanosleep(&ts, NULL);
+		us -= d;
+	}
+}
+
 static void *wb_thread(void *arg)
 {
 	struct pwb_wb *wb = arg;
-	struct timespec ts = {
-		.tv_sec = wb->interval_us / 1000000,
-		.tv_nsec = (long)(wb->interval_us % 1000000) * 1000,
-	};
 	uint64_t pos = 0, i = 0;
 
 	while (!__atomic_load_n(&wb->stop, __ATOMIC_ACQUIRE)) {
@@ -86,8 +94,7 @@ static void *wb_thread(void *arg)
 			__atomic_fetch_add(&wb->counts[mode], 1,
 					   __ATOMIC_RELAXED);
 		}
-		if (wb->interval_us)
-			nanosleep(&ts, NULL);
+		wb_sleep(wb, wb->interval_us);
 	}
 	return NULL;
 }

@@ -150,6 +150,16 @@ static int test_bad_option_refused(void)
 	      "message lacks option/accepted values:\n%s", text);
 	rc = fio("--rw=read --pinwb_io=aio");
 	CHECK(rc != 0 && strstr(text, "pinwb_io"), "bad pinwb_io accepted");
+	/* fio parses "-1" as a range and would keep "1" */
+	rc = fio("--rw=read --pinwb_wb_interval_us=-1");
+	CHECK(rc != 0 && strstr(text, "pinwb_wb_interval_us=-1: accepted"),
+	      "negative pinwb_wb_interval_us accepted:\n%s", text);
+	rc = fio("--rw=read --pinwb_verify_every=-1");
+	CHECK(rc != 0 && strstr(text, "pinwb_verify_every"),
+	      "negative pinwb_verify_every accepted");
+	rc = fio("--rw=read --pinwb_buffer_size=0");
+	CHECK(rc != 0 && strstr(text, "pinwb_buffer_size"),
+	      "pinwb_buffer_size=0 accepted");
 	rc = fio("--rw=read --verify=md5");
 	CHECK(rc != 0 && strstr(text, "verify="), "verify= accepted");
 	return T_PASS;

@@ -85,6 +85,10 @@ static int test_layout_bad(void)
 	CHECK(pwb_layout(4096, 4096, 0, 1, 4096, &n, &size, err, sizeof(err)),
 	      "size 0 accepted");
 	CHECK(strstr(err, "pinwb_buffer_size"), "message: %s", err);
+	CHECK(pwb_layout(4096, 4096, 1024, 1, 4096, &n, &size, err,
+			 sizeof(err)), "arena below one slot accepted");
+	CHECK(strstr(err, "pinwb_buffer_size=1024") && strstr(err, "at least bs"),
+	      "message: %s", err);
 	return T_PASS;
 }
 
