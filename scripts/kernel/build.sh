@@ -25,7 +25,8 @@ usage: scripts/kernel/build.sh [--patches series|none] [--jobs N] [--out DIR]
 
 Progress and logs go to stderr (full logs in the output directory: configure.log,
 build.log, headers.log, gup_test.log). stdout gets exactly one line: the absolute
-path of the bzImage. The gup_test binary is written to <out>/gup_test.
+path of the bzImage. The gup_test binary is written to <out>/gup_test, a summary
+(Debian version, patch set hash, kernelrelease) to <out>/pinwb-kernel.txt.
 Environment: PINWB_NO_CCACHE=1 disables ccache.
 Exit: 0 ok, 1 a patch does not apply, Kconfig dropped an option or the build failed,
 2 usage/setup error.
@@ -115,6 +116,18 @@ run_logged "$out/gup_test.log" "${ccv[@]}" -static -Wall -O2 -D_GNU_SOURCE= -U_F
 	-lrt -lpthread -lm ||
 	die "gup_test build failed (full log: $out/gup_test.log)" 1
 mv "$out/gup_test.tmp" "$out/gup_test"
+
+# What was built, for result metadata (scripts/vm, result sets).
+{
+	printf 'debian_version=%s\n' "$(cut -d' ' -f1 "$src/$KMARK")"
+	printf 'recorded_base=%s\n' "$(recorded_version)"
+	printf 'patches=%s\n' "$patches"
+	printf 'patchset=%s\n' "$(cut -d' ' -f2 "$src/$KMARK")"
+	printf 'series_patches=%s\n' "$(if [ "$patches" = series ]; then series_count; else echo 0; fi)"
+	printf 'kernelrelease=%s\n' "$(make -s "${mkargs[@]}" kernelrelease 2>/dev/null | tail -n 1)"
+	printf 'bzimage=%s\n' "$bzimage"
+	printf 'gup_test=%s\n' "$out/gup_test"
+} >"$out/pinwb-kernel.txt"
 
 t3=$(date +%s)
 printf 'patches=%s src=%s jobs=%d cc=%s kernel_s=%d total_s=%d date=%s\n' \

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
+# tests/run-timeout: 1500
 # Each patch of the series builds on its own: apply the patches one at a time and, after
 # each, compile (with -Werror) the objects of the kernel .c files that patch touches;
 # a patch touching kernel files but no kernel .c file (headers, Kconfig, Makefiles)
 # compiles mm/gup.o; tools/ .c files are compiled with their own gcc command (gup_test
 # is linked, static, against the tree's uapi headers).
+#
+# The first run on a machine pays for `make prepare` and the objects cold (a few minutes
+# on 2 busy cores, hence the longer timeout above); later runs take about a minute.
 #
 # Not a full vmlinux link per step (that is what `scripts/kernel/build.sh` does for the
 # whole series): an undefined symbol shows up only there.
@@ -175,6 +179,7 @@ for ((i = 1; i <= ${#list[@]}; i++)); do
 		if ! make "${mkargs[@]}" -k -j"$jobs" "${objs[@]}" >"$klog" 2>&1; then
 			bad=$(grep -oE '\*\*\* \[[^]]*: [^] ]+\.o\] Error' "$klog" |
 				sed -E 's/.*: ([^] ]+\.o)\] Error/\1/' | sort -u | tr '\n' ' ') || bad=''
+			bad=${bad% }
 			grep -E 'error:|warning:' "$klog" | head -n 20 | sed 's/^/    /'
 			echo "FAIL: $p: kernel objects do not compile: ${bad:-see $klog} (log: $klog)"
 			step_failed=1
