@@ -40,7 +40,8 @@ while [ $# -gt 0 ]; do
 done
 [ -r "$list" ] || die "cannot read package list $list"
 
-mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
+# Names may be listed twice (several parts need them): keep the first.
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | awk 'NF && !seen[$0]++')
 [ "${#packages[@]}" -gt 0 ] || die "no packages named in $list"
 
 # Packages not in state "install ok installed". dpkg-query exits non-zero
