@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -69,6 +71,7 @@ static int open_buffer_file(struct pwb_arena *a,
 {
 	const char *what = args->user_path ? "pinwb_buffer_file" :
 			   "pinwb buffer file (default <target>.<job>.<subjob>" PWB_BUF_SUFFIX ")";
+	struct statfs sfs;
 	struct stat st;
 	bool ours;
 
@@ -132,6 +135,13 @@ static int open_buffer_file(struct pwb_arena *a,
 		snprintf(err, errlen, "%s: fstat: %s", what, strerror(errno));
 		return -errno;
 	}
+	if (!fstatfs(a->fd, &sfs) &&
+	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)) {
+		snprintf(err, errlen,
+			 "%s: %s is on tmpfs/ramfs: its pages cannot be written back, dropped and read back from storage; put it on a disk file system, or use pinwb_buffer=shmem",
+			 what, a->path);
+		return -EINVAL;
+	}
 	if ((uint64_t)st.st_size < a->size && ftruncate(a->fd, (off_t)a->size)) {
 		snprintf(err, errlen, "%s: extend %s to %llu bytes: %s", what,
 			 a->path, (unsigned long long)a->size, strerror(errno));
@@ -140,8 +150,22 @@ static int open_buffer_file(struct pwb_arena *a,
 	return 0;
 }
 
+static int arena_open(struct pwb_arena *a, const struct pwb_arena_args *args,
+		      char *err, size_t errlen);
+
 int pwb_arena_open(struct pwb_arena *a, const struct pwb_arena_args *args,
 		   char *err, size_t errlen)
+{
+	int ret = arena_open(a, args, err, errlen);
+
+	/* a buffer file this run created and cannot use goes away again */
+	if (ret && a->created)
+		a->remove_at_end = true;
+	return ret;
+}
+
+static int arena_open(struct pwb_arena *a, const struct pwb_arena_args *args,
+		      char *err, size_t errlen)
 {
 	int flags = MAP_SHARED, fd = -1, ret;
 

@@ -451,10 +451,23 @@ static int pwb_init(struct thread_data *td)
 		return 1;
 	}
 	pd->arena_ready = true;
+	if (pd->arena.kind == PWB_BUF_FILE && o->verify) {
+		/* the end-of-job check reads the buffer file with O_DIRECT */
+		int fd = open(pd->arena.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+
+		if (fd < 0) {
+			log_err("pinwb: pinwb_buffer_file %s: open with O_DIRECT: %s: the end-of-job check must read it back past the page cache; put it on a file system with O_DIRECT (or pinwb_verify=0)\n",
+				pd->arena.path, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
 	if (pwb_record_init(&pd->rec, pd->bs, pd->arena.nslots, pd->seed,
 			    pd->arena.size))
 		return 1;
 	/* the record beside the buffer file marks it as pinwb's */
+	pd->rec_existed = pd->arena.kind == PWB_BUF_FILE &&
+			  !access(pd->arena.rec_path, F_OK);
 	if (pd->arena.kind == PWB_BUF_FILE &&
 	    pwb_record_write(&pd->rec, pd->arena.rec_path, err, sizeof(err))) {
 		log_err("pinwb: %s\n", err);
@@ -485,6 +498,7 @@ static int pwb_init(struct thread_data *td)
 		snprintf(pd->kernel, sizeof(pd->kernel), "%s", un.release);
 
 	pwb_vmstat_read(pd->vm_before);
+	pd->init_done = true;
 	return 0;
 }
 
@@ -853,6 +867,12 @@ static void pwb_cleanup(struct thread_data *td)
 		td_verror(td, EILSEQ, "pinwb verify_every");
 	}
 
+	/* a buffer file this run created for a job that never ran goes away */
+	if ((!pd->init_done || pd->setup_failed) && pd->arena.created)
+		pd->arena.remove_at_end = true;
+	else if ((!pd->init_done || pd->setup_failed) && pd->arena.rec_path &&
+		 !pd->rec_existed && pd->rec.e)
+		unlink(pd->arena.rec_path);	/* marker we just wrote */
 	pwb_arena_close(&pd->arena);
 	pwb_record_free(&pd->rec);
 	for (unsigned int i = 0; pd->tg && i < pd->nfiles; i++)

@@ -53,6 +53,8 @@ struct pwb_data {
 	uint64_t seed;
 	bool arena_ready;
 	bool setup_failed;		/* post_init failed: no verify */
+	bool init_done;
+	bool rec_existed;		/* <buffer>.pinwb-rec was there before */
 
 	unsigned int nfiles;
 	struct pwb_target *tg;

@@ -198,6 +198,45 @@ static int test_default_buffer_removed(void)
 	return T_PASS;
 }
 
+/* a buffer file created for a job that then fails is not left behind */
+static int test_failed_job_leaves_no_buffer_file(void)
+{
+	char path[200], rec[220];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/new.buf", dir);
+	snprintf(rec, sizeof(rec), "%s.pinwb-rec", path);
+	rc = fio("--rw=randread --pinwb_buffer_file=%s --pinwb_fixedbufs=1", path);
+	if (rc == 0) {
+		unlink(path);
+		unlink(rec);
+		return t_skipf("this kernel lets fixed buffers pin file pages: no failing job to test");
+	}
+	CHECK(access(path, F_OK) && access(rec, F_OK),
+	      "failed job left %s or its record behind", path);
+	return T_PASS;
+}
+
+/* tmpfs pages cannot be dropped and read back: refused up front */
+static int test_tmpfs_buffer_refused(void)
+{
+	char path[200];
+	int rc;
+
+	if (access("/dev/shm", W_OK))
+		return t_skipf("no writable /dev/shm");
+	snprintf(path, sizeof(path), "/dev/shm/pinwb-ut-%d.buf", (int)getpid());
+	rc = fio("--rw=read --pinwb_buffer_file=%s", path);
+	if (rc == 0 && strstr(text, "intact")) {
+		unlink(path);
+		unlink(strcat(path, ".pinwb-rec"));
+		return t_skipf("/dev/shm is not tmpfs here");
+	}
+	CHECK(rc != 0 && strstr(text, "tmpfs"), "exit %d:\n%s", rc, text);
+	CHECK(access(path, F_OK), "refused buffer file left behind");
+	return T_PASS;
+}
+
 /* jobs that write may not share a target: their generation maps differ */
 static int test_shared_target_writers_refused(void)
 {
@@ -249,6 +288,8 @@ int main(void)
 	RUN(test_foreign_buffer_file_kept);
 	RUN(test_default_buffer_removed);
 	RUN(test_shared_target_writers_refused);
+	RUN(test_failed_job_leaves_no_buffer_file);
+	RUN(test_tmpfs_buffer_refused);
 	rc = t_exit();
 	unlink(target);
 	unlink(out);
