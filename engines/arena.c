@@ -327,10 +327,11 @@ void pwb_arena_close(struct pwb_arena *a)
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;
-	if (a->remove_at_end) {
+	if (a->remove_at_end && a->path)
 		unlink(a->path);
+	if (a->remove_at_end && a->rec_path)
 		unlink(a->rec_path);
-	}
+	a->remove_at_end = false;
 	free(a->busy);
 	free(a->path);
 	free(a->rec_path);

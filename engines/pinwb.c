@@ -456,7 +456,7 @@ static int pwb_init(struct thread_data *td)
 		int fd = open(pd->arena.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 
 		if (fd < 0) {
-			log_err("pinwb: pinwb_buffer_file %s: open with O_DIRECT: %s: the end-of-job check must read it back past the page cache; put it on a file system with O_DIRECT (or pinwb_verify=0)\n",
+			log_err("pinwb: buffer file %s: open with O_DIRECT: %s: the end-of-job check must read it back past the page cache; put it on a file system with O_DIRECT (or pinwb_verify=0)\n",
 				pd->arena.path, strerror(errno));
 			return 1;
 		}
