@@ -6,6 +6,7 @@
  * 1 GiB) and registered files.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -27,6 +28,21 @@ static void raise_memlock(void)
 	getrlimit(RLIMIT_MEMLOCK, &rl);
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
+/* what the pinwb kernel's switch says here, for the refusal message */
+static const char *sysctl_state(void)
+{
+	FILE *f = fopen("/proc/sys/vm/longterm_pin_file_mappings", "r");
+	int v = -1;
+
+	if (!f)
+		return "this kernel has no such sysctl";
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v == 0 ? "it is 0 here" : v == 1 ? "it is 1 here" :
+	       "unreadable here";
 }
 
 static int register_buffers(struct thread_data *td, struct pwb_data *pd)
@@ -57,8 +73,9 @@ static int register_buffers(struct thread_data *td, struct pwb_data *pd)
 	}
 
 	if (ret == -EFAULT && a->kind == PWB_BUF_FILE)
-		log_err("pinwb: pinwb_fixedbufs=1: registering the buffer file %s as io_uring fixed buffers failed with EFAULT: this kernel refuses long-term pins (FOLL_LONGTERM) of writable shared file mappings. Ways out: pinwb_fixedbufs=0 (per-I/O pins), pinwb_buffer=anon|shmem, or on the pinwb kernel `sysctl vm.longterm_pin_file_mappings=1`%s\n",
-			a->path, pd->o->fixedbufs_fallback ? "" :
+		log_err("pinwb: pinwb_fixedbufs=1: registering the buffer file %s as io_uring fixed buffers failed with EFAULT: this kernel refuses long-term pins (FOLL_LONGTERM) of writable shared file mappings. Ways out: pinwb_fixedbufs=0 (per-I/O pins), pinwb_buffer=anon|shmem, or on the pinwb kernel `sysctl vm.longterm_pin_file_mappings=1` (%s)%s\n",
+			a->path, sysctl_state(),
+			pd->o->fixedbufs_fallback ? "" :
 			"; pinwb_fixedbufs_fallback=1 carries on without fixed buffers");
 	else if (ret == -ENOMEM)
 		log_err("pinwb: pinwb_fixedbufs=1: registering %llu bytes of fixed buffers failed with ENOMEM (RLIMIT_MEMLOCK too low? raise it with ulimit -l or run as root, or use pinwb_fixedbufs=0)\n",
