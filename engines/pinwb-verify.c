@@ -19,7 +19,8 @@ static void usage(FILE *f)
 		"\n"
 		"Drop BUFFER_FILE from the page cache (confirmed with mincore), read it\n"
 		"back with O_DIRECT and check every used slot against RECORD_FILE.\n"
-		"  --json FILE  write the verify result as JSON to FILE ('-' = stdout)\n"
+		"  --json FILE  write the verify result as JSON to FILE ('-' = stdout,\n"
+		"               the text then goes to stderr)\n"
 		"  --quiet      print only mismatches and errors\n"
 		"Exit: 0 intact, 1 mismatch, 2 usage or setup error.\n");
 }
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	struct pwb_verify_result res;
 	struct pwb_record rec;
 	const char *json = NULL;
+	FILE *txt;
 	char err[512], msg[320];
 	int c, quiet = 0, rc;
 
@@ -62,23 +64,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pinwb-verify: %s\n", err);
 		return 2;
 	}
+	/* with --json - the JSON owns stdout: the text goes to stderr */
+	txt = json && !strcmp(json, "-") ? stderr : stdout;
 	pwb_verify_result_init(&res);
 	pwb_verify_file(argv[optind], &rec, &res);
 	for (unsigned int i = 0; i < res.ndetail; i++) {
 		pwb_mismatch_str(&res.detail[i], msg, sizeof(msg));
-		printf("%s\n", msg);
+		fprintf(txt, "%s\n", msg);
 	}
 	if (res.mismatches > res.ndetail)
-		printf("... and %" PRIu64 " more mismatching slot(s)\n",
-		       res.mismatches - res.ndetail);
+		fprintf(txt, "... and %" PRIu64 " more mismatching slot(s)\n",
+			res.mismatches - res.ndetail);
 	if (res.outcome == PWB_V_SETUP)
 		fprintf(stderr, "pinwb-verify: %s: %s\n", argv[optind],
 			res.error);
 	else if (!quiet || res.mismatches)
-		printf("pinwb-verify: %s: %s, %" PRIu64 " slot(s) checked, %"
-		       PRIu64 " mismatch(es)\n", argv[optind],
-		       pwb_outcome_str(res.outcome), res.slots_checked,
-		       res.mismatches);
+		fprintf(txt, "pinwb-verify: %s: %s, %" PRIu64
+			" slot(s) checked, %" PRIu64 " mismatch(es)\n",
+			argv[optind], pwb_outcome_str(res.outcome),
+			res.slots_checked, res.mismatches);
 	if (json) {
 		FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
 
