@@ -62,7 +62,10 @@ gzip|zstd) ;;
 *) die "--compress: unknown value '$compress' (accepted: gzip, zstd)" ;;
 esac
 busybox=$(command -v busybox) || die "busybox not found (install busybox-static: make deps)"
-file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static: make deps)"
+# ldd fails on a static binary: the guest has no libraries for busybox.
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is not static (install busybox-static: make deps)"
+fi
 
 stage=''
 tmp_out=''

@@ -36,7 +36,7 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
 
 The run directory gets: console.log (serial console: kernel log and the guest's
 transcript), markers.log, results/ (per test: log, result.json, fio and pinwb
-JSON), dmesg.txt, results.json, meta.json, table.txt.
+JSON), dmesg.txt, results.json, meta.json, table.txt, initramfs.cpio.gz.
 Exit: 0 every test passed or skipped and the kernel log is clean, 1 a test failed,
 the guest hung or crashed, or the kernel log shows a WARNING/BUG/Oops/lockdep/
 hung task, 2 usage or setup error (build failure, QEMU could not start).
@@ -180,7 +180,8 @@ if [ $no_build -eq 0 ]; then
 	fi
 fi
 
-initrd=$top/build/vm/initramfs.cpio.gz
+# In the run directory: what this run booted, whatever other runs build.
+initrd=$out/initramfs.cpio.gz
 ir_args=(--out "$initrd")
 [ -n "$guptest" ] && ir_args+=(--gup-test "$guptest")
 [ $allow_missing -eq 1 ] && ir_args+=(--allow-missing)
@@ -193,7 +194,8 @@ fslist=ext4,xfs,btrfs
 if [ -n "$kconfig" ] && ! grep -q '^CONFIG_BTRFS_FS=y' "$kconfig"; then
 	fslist=ext4,xfs
 fi
-mapfile -t disk_lines < <("$vmdir/disks.sh" --dir "$disks" --fs "$fslist") || die "creating disk images failed"
+"$vmdir/disks.sh" --dir "$disks" --fs "$fslist" >"$out/disks.txt" || die "creating disk images failed"
+mapfile -t disk_lines <"$out/disks.txt"
 
 # ---- boot --------------------------------------------------------------
 # Timeouts in the suite lists are for KVM-less CI (TCG); scale stays 1.
