@@ -62,9 +62,10 @@ for ((i = from; i <= to; i++)); do
 		printf '%s\n' "$out" >&2
 		die "patch $i/$total '$p' does not apply to $tree" 1
 	fi
-	while IFS= read -r line; do
-		msg "$p: $line"
-	done < <(printf '%s\n' "$out" | grep -E 'offset|already exists' || [ $? -eq 1 ])
+	offsets=$(printf '%s\n' "$out" | grep -c 'offset' || [ $? -eq 1 ])
+	if [ "$offsets" -gt 0 ]; then
+		msg "$p: $offsets hunks apply at an offset (no fuzz)"
+	fi
 	patch -d "$tree" -p1 -N --fuzz=0 --no-backup-if-mismatch -s -i "$(realpath "$f")" >&2 ||
 		die "patch $i/$total '$p' failed after a clean dry run" 1
 	msg "applied $i/$total $p"

@@ -76,16 +76,6 @@ if [ -f "$out/.pinwb-src" ] && [ "$(cat "$out/.pinwb-src")" != "$src" ]; then
 fi
 echo "$src" >"$out/.pinwb-src"
 
-# Source trees of earlier patch sets (src-<version>-<12 hex digits>) that no output
-# directory uses any more. Other trees (baseline, the tests' own) are left alone.
-for old in "$KBUILD"/src-*; do
-	[[ -d $old && $old =~ /src-[^/]+-[0-9a-f]{12}$ && $old != "$src" ]] || continue
-	if ! grep -qsxF "$old" "$KBUILD"/out-*/.pinwb-src; then
-		msg "removing stale source tree $old"
-		rm -rf "$old"
-	fi
-done
-
 # 3. Configuration (checks that every requested option survived).
 "$here/configure.sh" --src "$src" --out "$out"
 

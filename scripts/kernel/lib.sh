@@ -3,7 +3,8 @@
 #
 # Layout under build/kernel/ (all owned by these scripts, safe to delete):
 #   pristine-<version>/         the unpacked linux-source tarball, never modified
-#   src-<version>-<hash|none>/  hard-linked copy of pristine with the series applied
+#   src-<version>-none/         hard-linked copy of pristine (baseline)
+#   src-<version>-series/       hard-linked copy with the series applied (hash in .pinwb-tree)
 #   out-series/, out-none/      O= output directories (config, objects, bzImage, gup_test)
 # shellcheck shell=bash
 
@@ -78,6 +79,13 @@ patchset_hash() {
 			cat "$dir/$p"
 		done < <(series_patches "$series")
 	} | sha256sum | cut -c1-12
+}
+
+# Paths a patch touches (old and new names), from its diff headers, one per line.
+patch_files() {
+	awk '/^diff --git / { body = 1 }
+		body && /^(\+\+\+ b|--- a)\// { sub(/^(\+\+\+ b|--- a)\//, ""); sub(/\t.*/, ""); print }
+		body && /^rename (from|to) / { sub(/^rename (from|to) /, ""); print }' "$1" | sort -u
 }
 
 # Installed Debian version of the linux-source package ("" when not installed).

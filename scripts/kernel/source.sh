@@ -2,10 +2,11 @@
 # Prepare a kernel source tree for the pinwb series (or the baseline).
 #
 # The tarball from Debian's linux-source-6.12 package is unpacked once into
-# build/kernel/pristine-<version>/; each variant (baseline, or a given content of
-# kernel-patch/) gets its own hard-linked copy src-<version>-<hash|none>/, so a variant
-# costs seconds and a few MB, and the pristine tree is never touched (patch(1) writes
-# new files instead of editing linked ones). Idempotent: a complete tree is reused.
+# build/kernel/pristine-<version>/; the baseline and the patched tree are hard-linked
+# copies of it (src-<version>-none/, src-<version>-series/), so a variant costs seconds
+# and a few MB, and the pristine tree is never touched (patch(1) writes new files instead
+# of editing linked ones). Idempotent: a tree whose marker (.pinwb-tree: version and
+# patch set hash) matches is reused; a changed series remakes the patched tree.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -19,12 +20,14 @@ usage: scripts/kernel/source.sh [--patches series|none] [--series FILE]
 Ensures the $KPKG package is installed (apt-get, as root), reports its
 Debian version (loudly when it differs from kernel-patch/BASE), unpacks
 $KTARBALL once into build/kernel/pristine-<version>/ and
-makes build/kernel/src-<version>-<hash|none>/ from it, applying the series
-(scripts/kernel/apply.sh) for --patches series. An empty or missing series means
-"no patches" and yields the baseline tree.
+makes build/kernel/src-<version>-none/ or, applying the series with
+scripts/kernel/apply.sh, build/kernel/src-<version>-series/ from it (remade when the
+series content changes; its hash is in .pinwb-tree). An empty or missing series
+means "no patches" and yields the baseline tree.
 
   --patches series|none  apply kernel-patch/series (default) or nothing
-  --series FILE          use another series file (patches are next to it)
+  --series FILE          use another series file (patches are next to it;
+                         default: kernel-patch/series or \$PINWB_SERIES)
   -h, --help             this text
 
 Prints the source tree's absolute path as the last line of stdout.
@@ -82,7 +85,11 @@ if [ ! -f "$pristine/$KMARK" ]; then
 	mv "$pristine.tmp" "$pristine"
 fi
 
-# 3. The variant.
+# 3. The variant. The patched tree has one path whatever the patch set (its hash is in
+# the marker): ccache keys on the paths in the compiler command line, so a new version of
+# the series reuses every object whose inputs did not change. Files that any earlier
+# patch set at this path touched are re-copied (fresh mtime, own inode), so kbuild in the
+# output directory rebuilds whatever depended on their earlier contents.
 if [ "$patches" = none ]; then
 	hash=none
 else
@@ -91,21 +98,43 @@ else
 		msg "series $series is missing or empty: no patches, using the baseline tree"
 	fi
 fi
-src=$KBUILD/src-$tag-$hash
-if [ -f "$src/$KMARK" ]; then
+if [ "$hash" = none ]; then
+	src=$KBUILD/src-$tag-none
+else
+	src=$KBUILD/src-$tag-series
+fi
+if [ -f "$src/$KMARK" ] && [ "$(cat "$src/$KMARK")" = "$version $hash" ]; then
 	msg "reusing $src"
 else
-	rm -rf "$src" "$src.tmp"
-	msg "making $src (hard-linked copy of the pristine tree)"
+	rm -rf "$src.tmp"
+	if [ "$hash" = none ]; then
+		msg "making $src (hard-linked copy of the pristine tree)"
+	else
+		msg "making $src (hard-linked copy of the pristine tree + series $hash)"
+	fi
 	cp -al "$pristine" "$src.tmp"
 	rm -f "$src.tmp/$KMARK"
 	if [ "$hash" != none ]; then
+		{
+			while IFS= read -r p; do
+				patch_files "$(dirname "$series")/$p"
+			done < <(series_patches "$series")
+			if [ -f "$src/.pinwb-touched" ]; then
+				cat "$src/.pinwb-touched"
+			fi
+		} | sort -u >"$src.tmp/.pinwb-touched"
+		while IFS= read -r f; do
+			if [ -f "$pristine/$f" ]; then
+				cp --remove-destination "$pristine/$f" "$src.tmp/$f"
+			fi
+		done <"$src.tmp/.pinwb-touched"
 		if ! "$(dirname "$0")/apply.sh" --tree "$src.tmp" --series "$series"; then
 			rm -rf "$src.tmp"
 			exit 1
 		fi
 	fi
 	printf '%s %s\n' "$version" "$hash" >"$src.tmp/$KMARK"
+	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi
 echo "$src"

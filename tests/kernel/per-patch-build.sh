@@ -71,13 +71,6 @@ mkdir -p "$out"
 exec 9>"$KBUILD/per-patch-build.lock"
 flock -n 9 || { echo "FAIL: another per-patch-build run holds $KBUILD/per-patch-build.lock"; exit 2; }
 
-# Paths a patch touches (new and old names), from its diff headers.
-patch_files() {
-	awk '/^diff --git / { body = 1 }
-		body && /^(\+\+\+ b|--- a)\// { sub(/^(\+\+\+ b|--- a)\//, ""); sub(/\t.*/, ""); print }
-		body && /^rename (from|to) / { sub(/^rename (from|to) /, ""); print }' "$1" | sort -u
-}
-
 # A fresh tree: hard-linked pristine, then every file any run touched re-copied.
 touched=$out/.pinwb-touched
 touch "$touched"

@@ -95,9 +95,9 @@ for ((i = 1; i <= ${#list[@]}; i++)); do
 	p=${list[i - 1]}
 	[ -f "$dir/$p" ] || { fail "$p: cannot apply, file missing"; break; }
 	if log=$("$top/scripts/kernel/apply.sh" --tree "$tree" --series "$series" --from "$i" --to "$i" 2>&1); then
-		note=$(printf '%s\n' "$log" | grep -c 'offset' || [ $? -eq 1 ])
-		if [ "$note" -gt 0 ]; then
-			pass "$p: applies (with $note hunk offsets)"
+		note=$(printf '%s\n' "$log" | sed -n 's/.*: \([0-9]*\) hunks apply at an offset.*/\1/p')
+		if [ -n "$note" ]; then
+			pass "$p: applies ($note hunks at an offset)"
 		else
 			pass "$p: applies"
 		fi
