@@ -61,7 +61,7 @@ t0=$(date +%s)
 if [ "$patches" = series ]; then
 	n=$(series_count)
 	if [ "$n" -eq 0 ]; then
-		msg "kernel-patch/series is missing or empty: no patches, building the baseline kernel into $out"
+		msg "$KSERIES is missing or empty: no patches, building the baseline kernel into $out"
 	else
 		msg "series: $n patches"
 	fi
