@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run-timeout: 1500
 # Each patch of the series builds on its own: apply the patches one at a time and, after
-# each, compile (with -Werror) the objects of the kernel .c files that patch touches;
+# each, compile (with -Werror, like the tools/ files) the objects of the kernel .c files that patch touches;
 # a patch touching kernel files but no kernel .c file (headers, Kconfig, Makefiles)
 # compiles mm/gup.o; tools/ .c files are compiled with their own gcc command (gup_test
 # is linked, static, against the tree's uapi headers).
@@ -195,7 +195,7 @@ for ((i = 1; i <= ${#list[@]}; i++)); do
 		fi
 	fi
 	mkdir -p "$out/tools"
-	tflags=(-Wall -O2 -D_GNU_SOURCE= -U_FORTIFY_SOURCE -I "$tree" -isystem "$out/usr/include"
+	tflags=(-Wall -Werror -O2 -D_GNU_SOURCE= -U_FORTIFY_SOURCE -I "$tree" -isystem "$out/usr/include"
 		-isystem "$tree/tools/include/uapi")
 	for f in "${tools[@]}"; do
 		[ "$headers_ok" = 1 ] || break
