@@ -77,6 +77,12 @@ pristine=$KBUILD/pristine-$tag
 if [ ! -f "$pristine/$KMARK" ]; then
 	rm -rf "$pristine" "$pristine.tmp"
 	mkdir -p "$pristine.tmp"
+	want_sum=$(awk -F': *' '$1 == "Tarball-SHA256" { print $2 }' "$KPATCHDIR/BASE")
+	if [ "$version" = "$base" ] && [ -n "$want_sum" ]; then
+		sum=$(sha256sum "$KTARBALL" | cut -d' ' -f1)
+		[ "$sum" = "$want_sum" ] ||
+			die "$KTARBALL has SHA-256 $sum, kernel-patch/BASE records $want_sum for $version (reinstall $KPKG)" 2
+	fi
 	msg "unpacking $KTARBALL into $pristine (once, about a minute)"
 	tar -xJf "$KTARBALL" -C "$pristine.tmp" --strip-components=1 ||
 		die "could not unpack $KTARBALL" 2
