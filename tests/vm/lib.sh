@@ -123,20 +123,24 @@ report_value() {
 		sed -n -e "s/^[^}]*\"$3\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
-# verify_kept DIR: runs pinwb-verify on every kept buffer/record pair in DIR;
+# verify_kept DIR NAME: runs pinwb-verify on every kept buffer/record pair in
+# DIR (its output goes to $PINWB_OUT/NAME.<buffer>.verify.{log,json});
 # prints "intact", "mismatch N" or "error".
 verify_kept() {
-	local buf rec rc n=0 bad=0
+	local buf rec rc base n=0 bad=0 m
 	for buf in "$1"/*.buf; do
 		[ -f "$buf" ] || continue
 		rec=${buf%.buf}.rec
+		base=$PINWB_OUT/$2.$(basename "$buf" .buf).verify
 		rc=0
-		"$VERIFY" --json "$PINWB_OUT/$(basename "$buf" .buf).verify.json" "$buf" "$rec" \
-			>"$PINWB_OUT/$(basename "$buf" .buf).verify.log" 2>&1 || rc=$?
+		"$VERIFY" --json "$base.json" "$buf" "$rec" >"$base.log" 2>&1 || rc=$?
 		n=$((n + 1))
 		case $rc in
 		0) ;;
-		1) bad=$((bad + $(grep -c '^slot ' "$PINWB_OUT/$(basename "$buf" .buf).verify.log"))) ;;
+		1)
+			m=$(report_value "$base.json" verify mismatches)
+			case $m in ''|*[!0-9]*) m=$(grep -c '^slot ' "$base.log") ;; esac
+			bad=$((bad + m)) ;;
 		*) echo error; return ;;
 		esac
 	done
@@ -170,7 +174,7 @@ pinwb_run() {
 		JOB_RESULT=$(report_value "$JOB_REPORT" verify result)
 		JOB_MISMATCH=$(report_value "$JOB_REPORT" verify mismatches)
 	fi
-	JOB_KEPT=$(verify_kept "$keep")
+	JOB_KEPT=$(verify_kept "$keep" "$name")
 	log "$name: fio rc=$JOB_RC report verify=$JOB_RESULT mismatches=$JOB_MISMATCH pinwb-verify=$JOB_KEPT"
 	kv "$name.fio_rc" "$JOB_RC"
 	kv "$name.verify" "$JOB_RESULT"
