@@ -13,13 +13,13 @@ usage() {
 usage: scripts/vm/disks.sh --dir DIR [--fs LIST] [--size SIZE] [--results-size SIZE]
 
   --dir DIR            directory for the images (created; images in it are replaced)
-  --fs LIST            comma list of ext4, xfs, btrfs (default: ext4,xfs,btrfs)
+  --fs LIST            comma list of ext4, xfs, btrfs, exfat (default: ext4,xfs,btrfs)
   --size SIZE          size of each file system image, truncate(1) syntax (default: 4G;
                        sparse: only what the guest writes takes space)
   --results-size SIZE  size of the raw results disk (default: 256M)
   -h, --help           this text
 
-Prints one line per image: ROLE PATH (roles: results, ext4, xfs, btrfs).
+Prints one line per image: ROLE PATH (roles: results, ext4, xfs, btrfs, exfat).
 Exit: 0 ok, 2 usage or setup error.
 USAGE
 }
@@ -46,8 +46,8 @@ done
 IFS=, read -r -a fss <<<"$fslist"
 for fs in "${fss[@]}"; do
 	case $fs in
-	ext4|xfs|btrfs) ;;
-	*) die "--fs: unknown file system '$fs' (accepted: ext4, xfs, btrfs)" ;;
+	ext4|xfs|btrfs|exfat) ;;
+	*) die "--fs: unknown file system '$fs' (accepted: ext4, xfs, btrfs, exfat)" ;;
 	esac
 done
 
@@ -68,14 +68,15 @@ make_image() {
 		die "mkfs.ext4 failed" ;;
 	xfs) mkfs.xfs -q -f -L pinwb-xfs "$tmp" >/dev/null || die "mkfs.xfs failed (xfs needs at least 300M)" ;;
 	btrfs) mkfs.btrfs -q -f -L pinwb-btrfs "$tmp" >/dev/null || die "mkfs.btrfs failed (btrfs needs at least 128M)" ;;
+	exfat) mkfs.exfat -L pinwb-exfat "$tmp" >/dev/null || die "mkfs.exfat failed" ;;
 	esac
 	mv -f "$tmp" "$img"
 	tmp=''
 	echo "$role $img"
 }
 
-for tool in mkfs.ext4 mkfs.xfs mkfs.btrfs; do
-	command -v "$tool" >/dev/null || die "$tool not found (make deps installs e2fsprogs, xfsprogs, btrfs-progs)"
+for fs in "${fss[@]}"; do
+	command -v "mkfs.$fs" >/dev/null || die "mkfs.$fs not found (make deps installs e2fsprogs, xfsprogs, btrfs-progs, exfatprogs)"
 done
 make_image results "$rsize"
 for fs in "${fss[@]}"; do

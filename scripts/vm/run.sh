@@ -189,10 +189,14 @@ ir_args=(--out "$initrd")
 	{ tail -n 20 "$build_log" >&2; die "initramfs build failed (see $build_log)"; }
 t_built=$(date +%s.%N)
 
-# Test file systems: btrfs only when the kernel has it (when its .config says).
+# Test file systems: btrfs only when the kernel has it (when its .config
+# says); exfat (O_DIRECT through fs/direct-io.c) only when its .config says so.
 fslist=ext4,xfs,btrfs
 if [ -n "$kconfig" ] && ! grep -q '^CONFIG_BTRFS_FS=y' "$kconfig"; then
 	fslist=ext4,xfs
+fi
+if [ -n "$kconfig" ] && grep -q '^CONFIG_EXFAT_FS=y' "$kconfig"; then
+	fslist+=,exfat
 fi
 "$vmdir/disks.sh" --dir "$disks" --fs "$fslist" >"$out/disks.txt" || die "creating disk images failed"
 mapfile -t disk_lines <"$out/disks.txt"
@@ -337,7 +341,7 @@ sysctls=$(sed -n 's/^sysctl\.//p' "$out/results/meta.txt" | jq -R 'split("=") | 
 kcfg='{}'
 if [ -n "$kconfig" ]; then
 	kcfg=$(sed -nE -e 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' -e '/^CONFIG_/p' "$kconfig" |
-		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
+		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|EXFAT_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
 fi
 boot_s=$(sed -n 's/^PINWB-BOOTED uptime=//p' "$out/markers.txt" | head -n 1)
 jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(meta_get uname_v)" \

@@ -1,6 +1,7 @@
 #!/bin/sh
 # shellcheck shell=dash
-# The engine's integrity check in the guest, on ext4 and xfs: O_DIRECT
+# The engine's integrity check in the guest, on ext4, xfs and exfat (when
+# the kernel has it: its O_DIRECT goes through fs/direct-io.c): O_DIRECT
 # (sync) and io_uring runs into a MAP_SHARED buffer file under the writeback
 # driver verify intact (engine and pinwb-verify agree), and a block
 # corrupted from outside before verification is reported as a mismatch (the
@@ -11,8 +12,8 @@
 
 require_engine
 fss=""
-for fs in ext4 xfs; do is_mounted "$PINWB_MNT/$fs" && fss="$fss $fs"; done
-[ -n "$fss" ] || fail "neither ext4 nor xfs is mounted"
+for fs in ext4 xfs exfat; do is_mounted "$PINWB_MNT/$fs" && fss="$fss $fs"; done
+[ -n "$fss" ] || fail "none of ext4, xfs, exfat is mounted"
 runtime=3
 [ "$LONG" -eq 1 ] && runtime=15
 n=0
