@@ -400,9 +400,9 @@ fi
 [ "$failed" -eq 0 ] || verdict=1
 kcfg_bug=$(jq -r '.kernel.config.CONFIG_BUG // empty' "$out/meta.json")
 [ "$kcfg_bug" != n ] || echo "run: note: the kernel has CONFIG_BUG off: WARN()/BUG() print nothing, the kernel log check sees only Oops/hung tasks/errors"
-printf 'times: build %ss, VM %ss (guest boot %ss, suite %ss), accel %s\n' \
-	"$(jq -r .seconds.build "$out/meta.json")" "$(jq -r .seconds.vm_wall "$out/meta.json")" \
-	"$(jq -r '.seconds.guest_boot // "-"' "$out/meta.json")" "$(jq -r '.seconds.suite // "-"' "$out/meta.json")" "$accel"
+secs() { jq -r "if .seconds.$1 == null then \"-\" else \"\\(.seconds.$1)s\" end" "$out/meta.json"; }
+printf 'times: build %s, VM %s (guest boot %s, suite %s), accel %s\n' \
+	"$(secs build)" "$(secs vm_wall)" "$(secs guest_boot)" "$(secs suite)" "$accel"
 echo "results: $out"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $verdict

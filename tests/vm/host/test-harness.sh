@@ -4,6 +4,8 @@
 # happened: a pass, a failure, a skip with its reason, a test killed by its
 # timeout, and a kernel WARNING that fails an otherwise passing test; the run
 # exits 1, and results.json, meta.json, dmesg.txt and the table are there.
+# Then a guest that never finishes (selftest-hang): the host-side timeout
+# kills it and the table names the test that was running.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -70,6 +72,17 @@ else
 fi
 if grep -q 'pinwb-suite: start selftest-pass' "$out/run/dmesg.txt" 2>/dev/null; then ok "dmesg.txt came back"; else bad "dmesg.txt missing"; fi
 if grep -q 'environment ok' "$out/run/results/selftest-pass/log" 2>/dev/null; then ok "per-test log came back"; else bad "per-test log missing"; fi
+
+# The host-side timeout: a guest whose runner is stopped never finishes.
+rc=0
+"$top/scripts/vm/run.sh" --kernel "$kernel" --suite selftest-hang --accel "$accel" --timeout 45 \
+	--allow-missing --no-build --out "$out/hang" >"$out/hang.out" 2>&1 || rc=$?
+sed 's/^/  | /' "$out/hang.out"
+if [ "$rc" -eq 1 ]; then ok "hung guest: run exits 1"; else bad "hung guest: run exit $rc, expected 1"; fi
+if grep -q 'guest killed after the 45s timeout' "$out/hang.out"; then ok "hung guest: timeout reported"; else bad "hung guest: no timeout message"; fi
+if grep -qE '^selftest-pass +PASS ' "$out/hang/table.txt" 2>/dev/null; then ok "hung guest: earlier result kept"; else bad "hung guest: selftest-pass row"; fi
+if grep -qE '^selftest-hang +FAIL .*did not finish' "$out/hang/table.txt" 2>/dev/null; then ok "hung guest: the hanging test named"; else bad "hung guest: selftest-hang row"; fi
+if grep -qE '^selftest-skip +FAIL .*never ran' "$out/hang/table.txt" 2>/dev/null; then ok "hung guest: later test never ran"; else bad "hung guest: selftest-skip row"; fi
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
