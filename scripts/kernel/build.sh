@@ -55,6 +55,10 @@ for tool in make gcc bc bison flex perl xz cpio; do
 done
 
 klock "$out/.pinwb-lock"
+# The patched tree is shared by every output directory built with --patches series.
+if [ "$patches" = series ]; then
+	klock_series_tree
+fi
 t0=$(date +%s)
 
 # 1+2. Source tree with the series applied (source.sh calls apply.sh).

@@ -121,13 +121,24 @@ default_jobs() {
 	echo "$n"
 }
 
-# Serialize on a lock file (kept open on fd 8 until the script exits): a second build
-# into the same directory waits instead of racing.
+# Serialize on a lock file, kept open (on a fresh descriptor) until the script exits: a
+# second build into the same directory, or of the same tree, waits instead of racing.
 klock() {
-	exec 8>"$1"
-	if ! flock -n 8; then
+	local fd
+	exec {fd}>"$1"
+	if ! flock -n "$fd"; then
 		msg "waiting for another run holding $1"
-		flock 8
+		flock "$fd"
+	fi
+}
+
+# The patched tree has one path for every version of the series (see source.sh): whoever
+# builds from it holds this lock for the whole build, and source.sh takes it before it
+# remakes the tree, unless its caller (build.sh) already holds it.
+klock_series_tree() {
+	if [ "${PINWB_SERIES_TREE_LOCKED:-0}" != 1 ]; then
+		klock "$KBUILD/.series-tree.lock"
+		export PINWB_SERIES_TREE_LOCKED=1
 	fi
 }
 

@@ -69,6 +69,14 @@ fi
 
 tag=$(version_tag "$version")
 mkdir -p "$KBUILD"
+if [ "$patches" = none ]; then
+	hash=none
+else
+	hash=$(patchset_hash "$series")
+fi
+# The series tree lock first: waiting for a build of the series must not hold up the
+# baseline's source lock.
+[ "$hash" = none ] || klock_series_tree
 klock "$KBUILD/.source.lock"
 
 # 2. The pristine tree: unpack into a temporary directory, mark, then rename, so an
@@ -96,13 +104,8 @@ fi
 # the series reuses every object whose inputs did not change. Files that any earlier
 # patch set at this path touched are re-copied (fresh mtime, own inode), so kbuild in the
 # output directory rebuilds whatever depended on their earlier contents.
-if [ "$patches" = none ]; then
-	hash=none
-else
-	hash=$(patchset_hash "$series")
-	if [ "$hash" = none ]; then
-		msg "series $series is missing or empty: no patches, using the baseline tree"
-	fi
+if [ "$patches" = series ] && [ "$hash" = none ]; then
+	msg "series $series is missing or empty: no patches, using the baseline tree"
 fi
 if [ "$hash" = none ]; then
 	src=$KBUILD/src-$tag-none
