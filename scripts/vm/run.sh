@@ -393,8 +393,10 @@ elif [ -z "$done_rc" ]; then
 	verdict=1
 fi
 if [ $drc -ne 0 ]; then
-	echo "run: FAIL: kernel log findings ($out/dmesg-findings.txt):"
-	sed 's/^/  /' "$out/dmesg-findings.txt"
+	nf=$(wc -l <"$out/dmesg-findings.txt")
+	echo "run: FAIL: $nf kernel log finding(s) ($out/dmesg-findings.txt):"
+	head -n 10 "$out/dmesg-findings.txt" | sed 's/^/  /'
+	[ "$nf" -le 10 ] || echo "  ... $((nf - 10)) more in $out/dmesg-findings.txt"
 	verdict=1
 fi
 [ "$failed" -eq 0 ] || verdict=1
