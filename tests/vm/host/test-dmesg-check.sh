@@ -4,6 +4,11 @@
 # console transcript lines are ignored, "# dmesg-allow:" lines are honoured.
 set -euo pipefail
 
+case ${1:-} in
+-h|--help) echo "usage: tests/vm/host/test-dmesg-check.sh   (no arguments; exit 0 all passed, 1 a check failed)"; exit 0 ;;
+'') ;;
+*) echo "test-dmesg-check.sh: unknown argument '$1' (accepted: --help)" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 check=$top/scripts/vm/dmesg-check.sh
 tmp=$(mktemp -d)
