@@ -32,6 +32,9 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
   --allow-missing       bring-up only: boot even when fio/engine/gup_test are
                         missing (the tests that need them skip)
   --keep-disks          keep the disk images in the run directory
+  --drop-initramfs      remove initramfs.cpio.gz from the run directory at the end
+                        (its sha256 stays in initramfs.sha256), for result sets
+                        kept in git (results/)
   -h, --help            this text
 
 The run directory gets: console.log (serial console: kernel log and the guest's
@@ -47,7 +50,7 @@ die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
 kernel=series suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
-no_build=0 allow_missing=0 keep_disks=0
+no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
@@ -67,8 +70,9 @@ while [ $# -gt 0 ]; do
 	--no-build) no_build=1; shift ;;
 	--allow-missing) allow_missing=1; shift ;;
 	--keep-disks) keep_disks=1; shift ;;
+	--drop-initramfs) drop_initramfs=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
 	esac
 done
 
@@ -372,6 +376,11 @@ jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(
 	  suite: $suite, tests: $tests, filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),
 	  seconds: { build: ($build_s | tonumber), vm_wall: ($vm_s | tonumber), guest_boot: ($boot_s | tonumber? // null),
 	             suite: ($suite_s | tonumber? // null) } }' >"$out/meta.json"
+
+if [ $drop_initramfs -eq 1 ] && [ -f "$initrd" ]; then
+	(cd "$out" && sha256sum "$(basename "$initrd")") >"$out/initramfs.sha256"
+	rm -f "$initrd"
+fi
 
 # ---- verdict -------------------------------------------------------------
 {
