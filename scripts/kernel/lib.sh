@@ -153,3 +153,16 @@ run_logged() {
 		return 1
 	fi
 }
+
+# For the series tests: resolve SERIES (sets $series to its absolute path and
+# $dir to its directory), read its patch list into $list, and skip (exit 77)
+# when it has none. WHAT says what the caller would have done ("check", "build").
+series_list_or_skip() {
+	series=$(realpath -m "$1")
+	dir=$(dirname "$series")
+	mapfile -t list < <(series_patches "$series")
+	if [ "${#list[@]}" -eq 0 ]; then
+		echo "SKIP: $series is missing or empty: no patches to $2"
+		exit 77
+	fi
+}

@@ -32,14 +32,7 @@ while [ $# -gt 0 ]; do
 	*) usage_err "unknown argument '$1' (accepted: --series FILE, --help)" ;;
 	esac
 done
-series=$(realpath -m "$series")
-dir=$(dirname "$series")
-
-mapfile -t list < <(series_patches "$series")
-if [ "${#list[@]}" -eq 0 ]; then
-	echo "SKIP: $series is missing or empty: no patches to check"
-	exit 77
-fi
+series_list_or_skip "$series" check
 command -v perl >/dev/null 2>&1 || { echo "SKIP: perl is not installed (run: make deps)"; exit 77; }
 if ! src=$("$top/scripts/kernel/source.sh" --patches none 2>/dev/null | tail -n 1); then
 	echo "SKIP: cannot prepare the linux-source-6.12 tree (run: make deps; scripts/kernel/source.sh --patches none)"

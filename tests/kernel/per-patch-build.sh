@@ -46,14 +46,7 @@ while [ $# -gt 0 ]; do
 	*) usage_err "unknown argument '$1' (accepted: --series FILE, --jobs N, --help)" ;;
 	esac
 done
-series=$(realpath -m "$series")
-dir=$(dirname "$series")
-
-mapfile -t list < <(series_patches "$series")
-if [ "${#list[@]}" -eq 0 ]; then
-	echo "SKIP: $series is missing or empty: no patches to build"
-	exit 77
-fi
+series_list_or_skip "$series" build
 for p in "${list[@]}"; do
 	[ -f "$dir/$p" ] || { echo "FAIL: $p: listed in the series but missing"; exit 1; }
 done

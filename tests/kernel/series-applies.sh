@@ -29,18 +29,11 @@ while [ $# -gt 0 ]; do
 	*) usage_err "unknown argument '$1' (accepted: --series FILE, --help)" ;;
 	esac
 done
-series=$(realpath -m "$series")
-dir=$(dirname "$series")
-
 failed=0
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
-mapfile -t list < <(series_patches "$series")
-if [ "${#list[@]}" -eq 0 ]; then
-	echo "SKIP: $series is missing or empty: no patches to check"
-	exit 77
-fi
+series_list_or_skip "$series" check
 
 # Form of the series itself.
 for ((i = 0; i < ${#list[@]}; i++)); do

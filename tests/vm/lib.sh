@@ -197,3 +197,14 @@ expect_intact() {
 	[ "$JOB_KEPT" = intact ] || fail "$1: pinwb-verify on the kept buffer says '$JOB_KEPT'"
 }
 
+
+# gup_test tests: the binary and its debugfs file must be there, and 32
+# hugetlb pages of 2 MiB are reserved for the hugetlb runs (given back at exit).
+require_gup_test_hugetlb() {
+	[ -x "$GUP_TEST" ] || skip "gup_test not in the initramfs (kernel build did not produce it)"
+	[ -e /sys/kernel/debug/gup_test ] || fail "/sys/kernel/debug/gup_test missing (CONFIG_GUP_TEST off or debugfs not mounted)"
+	hp_before=$(cat /proc/sys/vm/nr_hugepages)
+	trap 'echo "$hp_before" >/proc/sys/vm/nr_hugepages' EXIT
+	echo 32 >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ] || fail "could not reserve hugetlb pages (nr_hugepages=$(cat /proc/sys/vm/nr_hugepages))"
+}

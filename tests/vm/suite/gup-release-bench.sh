@@ -8,13 +8,7 @@
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
 require_series
-[ -x "$GUP_TEST" ] || skip "gup_test not in the initramfs (kernel build did not produce it)"
-[ -e /sys/kernel/debug/gup_test ] || fail "/sys/kernel/debug/gup_test missing (CONFIG_GUP_TEST off or debugfs not mounted)"
-
-hp_before=$(cat /proc/sys/vm/nr_hugepages)
-trap 'echo "$hp_before" >/proc/sys/vm/nr_hugepages' EXIT
-echo 32 >/proc/sys/vm/nr_hugepages
-[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ] || fail "could not reserve hugetlb pages (nr_hugepages=$(cat /proc/sys/vm/nr_hugepages))"
+require_gup_test_hugetlb
 
 # Output (patch 7), one line per method and round:
 #   PUT_USER_PAGES_BENCHMARK: pages=N method=per-page|batched|unpin ns_per_page=X

@@ -7,14 +7,7 @@
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
-[ -x "$GUP_TEST" ] || skip "gup_test not in the initramfs (kernel build did not produce it)"
-[ -e /sys/kernel/debug/gup_test ] || fail "/sys/kernel/debug/gup_test missing (CONFIG_GUP_TEST off or debugfs not mounted)"
-
-# 32 hugetlb pages of 2 MiB for the 32 MiB hugetlb runs; given back at exit.
-hp_before=$(cat /proc/sys/vm/nr_hugepages)
-trap 'echo "$hp_before" >/proc/sys/vm/nr_hugepages' EXIT
-echo 32 >/proc/sys/vm/nr_hugepages
-[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ] || fail "could not reserve hugetlb pages (nr_hugepages=$(cat /proc/sys/vm/nr_hugepages))"
+require_gup_test_hugetlb
 
 # gup_test prints a skip and exits 0 when it cannot open debugfs: success is
 # the benchmark's own output line, not the exit code.
