@@ -11,7 +11,6 @@
 const char *const pwb_wb_mode_names[PWB_WB_NR] = {
 	[PWB_WB_SFR] = "sfr",
 	[PWB_WB_FDATASYNC] = "fdatasync",
-	[PWB_WB_MSYNC_ASYNC] = "msync_async",
 	[PWB_WB_MSYNC_SYNC] = "msync_sync",
 	[PWB_WB_DONTNEED] = "dontneed",
 	[PWB_WB_TOUCH] = "touch",

@@ -9,10 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Writeback driver modes.  Each one can put dirty buffer pages under
+ * writeback (touch re-dirties them).  msync(MS_ASYNC) is not one: it has been
+ * a no-op since Linux 2.6.19, so a mode built on it only counted actions.
+ */
 enum pwb_wb_mode {
 	PWB_WB_SFR = 0,
 	PWB_WB_FDATASYNC,
-	PWB_WB_MSYNC_ASYNC,
 	PWB_WB_MSYNC_SYNC,
 	PWB_WB_DONTNEED,
 	PWB_WB_TOUCH,
@@ -21,8 +25,8 @@ enum pwb_wb_mode {
 
 #define PWB_WB_MAX_LIST	32
 #define PWB_WB_INTERVAL_MAX	60000000	/* 1 minute */
-#define PWB_WB_DEFAULT	"sfr,msync_async,touch,fdatasync"
-#define PWB_WB_ACCEPTED	"sfr, fdatasync, msync_async, msync_sync, dontneed, touch, none"
+#define PWB_WB_DEFAULT	"sfr,touch,fdatasync"
+#define PWB_WB_ACCEPTED	"sfr, fdatasync, msync_sync, dontneed, touch, none"
 
 extern const char *const pwb_wb_mode_names[PWB_WB_NR];
 

@@ -780,6 +780,7 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	r.wb_counts = pd->wb.counts;
 	r.wb_errors = pd->wb.errors;
 	r.wb_note = pd->wb.note;
+	pwb_report_wb_pages(&r, &pd->wb);	/* writeback pages (issue 7 item 4) */
 	r.verify = &pd->vres;
 	r.keep_buffer = kbuf;
 	r.keep_record = krec;

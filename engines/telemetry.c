@@ -74,6 +74,29 @@ static void jkv_str(FILE *f, const char *k, const char *v, bool comma)
 		fputs(", ", f);
 }
 
+void pwb_report_wb_pages(struct pwb_report *r, const struct pwb_wb *wb)
+{
+	r->wb_pages_to_writeback = wb->pages_measured ?
+				   wb->pages_to_writeback : NULL;
+	r->wb_pages_dirtied = wb->pages_measured ? wb->pages_dirtied : NULL;
+	r->wb_pages_note = wb->pages_measured ? NULL : wb->pages_note;
+}
+
+/* "name": {"sfr": N, ...} per writeback mode, or null */
+static void json_wb_map(FILE *f, const char *name, const uint64_t *v)
+{
+	fprintf(f, "\"%s\": ", name);
+	if (!v) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	for (int m = 0; m < PWB_WB_NR; m++)
+		fprintf(f, "%s\"%s\": %" PRIu64, m ? ", " : "",
+			pwb_wb_mode_names[m], v[m]);
+	fputc('}', f);
+}
+
 int pwb_report_write(const struct pwb_report *r, const char *path,
 		     char *err, size_t errlen)
 {
@@ -127,11 +150,14 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	fprintf(f, "], \"interval_us\": %u, \"errors\": %" PRIu64 ", ",
 		r->wb_interval_us, r->wb_errors);
 	jkv_str(f, "note", r->wb_note, true);
-	fprintf(f, "\"counts\": {");
-	for (int m = 0; m < PWB_WB_NR; m++)
-		fprintf(f, "%s\"%s\": %" PRIu64, m ? ", " : "",
-			pwb_wb_mode_names[m], r->wb_counts[m]);
-	fprintf(f, "}},\n");
+	json_wb_map(f, "counts", r->wb_counts);
+	fputs(",\n    ", f);
+	json_wb_map(f, "pages_to_writeback", r->wb_pages_to_writeback);
+	fputs(", ", f);
+	json_wb_map(f, "pages_dirtied", r->wb_pages_dirtied);
+	fputs(", ", f);
+	jkv_str(f, "pages_note", r->wb_pages_note, false);
+	fprintf(f, "},\n");
 
 	fprintf(f, "  \"verify\": ");
 	pwb_verify_json(f, r->verify, "  ");
@@ -200,7 +226,17 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 		ADD(" (errors %" PRIu64 ")", r->wb_errors);
 	if (r->wb_note && *r->wb_note)
 		ADD(" [%s]", r->wb_note);
+	if (r->wb_nmodes && r->wb_pages_note)
+		ADD(" [%s]", r->wb_pages_note);
 	ADD("\n");
+	/* what each mode caused: a mode that moved no page shows 0 */
+	for (int m = 0; r->wb_pages_to_writeback && m < PWB_WB_NR; m++)
+		if (r->wb_counts[m])
+			ADD("pinwb:     %-10s %8" PRIu64 " actions, %8" PRIu64
+			    " pages to writeback, %8" PRIu64
+			    " pages dirtied\n", pwb_wb_mode_names[m],
+			    r->wb_counts[m], r->wb_pages_to_writeback[m],
+			    r->wb_pages_dirtied[m]);
 	ADD("pinwb:   verify: %s", pwb_outcome_str(v->outcome));
 	if (v->ran)
 		ADD(", %" PRIu64 " slots checked, %" PRIu64 " mismatches%s",

@@ -12,6 +12,7 @@
 
 #include "optcheck.h"
 #include "verify.h"
+#include "wbdriver.h"
 
 #define PWB_VMSTAT_MAX	512
 
@@ -56,12 +57,18 @@ struct pwb_report {
 	const uint64_t *wb_counts;	/* PWB_WB_NR entries */
 	uint64_t wb_errors;
 	const char *wb_note;
+	/* PWB_WB_NR entries each, or NULL when not measured (see wbdriver.h) */
+	const uint64_t *wb_pages_to_writeback, *wb_pages_dirtied;
+	const char *wb_pages_note;	/* why not measured */
 	/* verify */
 	const struct pwb_verify_result *verify;
 	const char *keep_buffer, *keep_record;
 	/* vmstat */
 	const struct pwb_vmstat *vm_before, *vm_after;
 };
+
+/* The writeback pages of @wb into @r (NULL maps when not measured). */
+void pwb_report_wb_pages(struct pwb_report *r, const struct pwb_wb *wb);
 
 int pwb_report_write(const struct pwb_report *r, const char *path,
 		     char *err, size_t errlen);

@@ -7,10 +7,66 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "wbdriver.h"
+
+/* cachestat(2), Linux 6.5; glibc has no wrapper yet */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct wb_cachestat_range {
+	uint64_t off, len;
+};
+
+struct wb_cachestat {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted;
+	uint64_t nr_recently_evicted;
+};
+
+/*
+ * How many pages an action moved is measured with cachestat(2) on the
+ * buffer file, before and after the action: pages that left the dirty
+ * state were sent to writeback by it (sync_file_range, fdatasync,
+ * msync(MS_SYNC) and fadvise(DONTNEED) all clear the dirty mark when they
+ * start writing a page), pages that entered it were dirtied (touch).
+ * Why this counter: it is the buffer file's own, one syscall each side,
+ * and a mode that writes nothing reads 0.  /proc/vmstat nr_written and
+ * nr_writeback are machine wide (other files' writeback lands in them) and
+ * nr_written only moves when the write completes; mincore() cannot tell
+ * dirty from clean.  What it cannot separate: I/O into the buffer and the
+ * kernel's flusher run at the same time, so a DMA that dirties a page during
+ * the action hides one written page, and a flusher pass inside the window
+ * counts for the action.  Both are rare next to an action's own pages.
+ */
+static int wb_cachestat(int fd, struct wb_cachestat *cs)
+{
+	struct wb_cachestat_range r = { 0, 0 };	/* whole file */
+
+	return (int)syscall(__NR_cachestat, fd, &r, cs, 0);
+}
+
+static void wb_measure_setup(struct pwb_wb *wb)
+{
+	struct wb_cachestat cs;
+
+	if (wb->arena->kind != PWB_BUF_FILE) {
+		/* shmem and anonymous pages never go under file writeback */
+		snprintf(wb->pages_note, sizeof(wb->pages_note),
+			 "pages not measured: only a pinwb_buffer=file buffer has file writeback");
+		return;
+	}
+	if (wb_cachestat(wb->arena->fd, &cs)) {
+		snprintf(wb->pages_note, sizeof(wb->pages_note),
+			 "pages not measured: cachestat: %s (needs Linux 6.5)",
+			 strerror(errno));
+		return;
+	}
+	wb->pages_measured = true;
+}
 
 #define TOUCH_WINDOW	256	/* look this many slots behind the cursor */
 
@@ -53,8 +109,6 @@ static int wb_action(struct pwb_wb *wb, unsigned int mode, uint64_t *pos)
 		return sync_file_range(a->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	case PWB_WB_FDATASYNC:
 		return fdatasync(a->fd);
-	case PWB_WB_MSYNC_ASYNC:
-		return msync(a->base, a->size, MS_ASYNC);
 	case PWB_WB_MSYNC_SYNC:
 		return msync(a->base, a->size, MS_SYNC);
 	case PWB_WB_DONTNEED:
@@ -63,6 +117,32 @@ static int wb_action(struct pwb_wb *wb, unsigned int mode, uint64_t *pos)
 	case PWB_WB_TOUCH:
 		pwb_wb_touch(a, wb->rec, pos);
 		return 0;
+	}
+	return 0;
+}
+
+int pwb_wb_act(struct pwb_wb *wb, unsigned int mode, uint64_t *pos)
+{
+	struct wb_cachestat before, after;
+	bool measure = wb->pages_measured;
+
+	if (measure && wb_cachestat(wb->arena->fd, &before))
+		measure = false;
+	if (wb_action(wb, mode, pos)) {
+		if (!wb->errors++)
+			wb->first_errno = errno;
+		return -1;
+	}
+	__atomic_fetch_add(&wb->counts[mode], 1, __ATOMIC_RELAXED);
+	if (measure && !wb_cachestat(wb->arena->fd, &after)) {
+		if (before.nr_dirty > after.nr_dirty)
+			__atomic_fetch_add(&wb->pages_to_writeback[mode],
+					   before.nr_dirty - after.nr_dirty,
+					   __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&wb->pages_dirtied[mode],
+					   after.nr_dirty - before.nr_dirty,
+					   __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -85,15 +165,7 @@ static void *wb_thread(void *arg)
 	uint64_t pos = 0, i = 0;
 
 	while (!__atomic_load_n(&wb->stop, __ATOMIC_ACQUIRE)) {
-		unsigned int mode = wb->modes[i++ % wb->nmodes];
-
-		if (wb_action(wb, mode, &pos)) {
-			if (!wb->errors++)
-				wb->first_errno = errno;
-		} else {
-			__atomic_fetch_add(&wb->counts[mode], 1,
-					   __ATOMIC_RELAXED);
-		}
+		pwb_wb_act(wb, wb->modes[i++ % wb->nmodes], &pos);
 		wb_sleep(wb, wb->interval_us);
 	}
 	return NULL;
@@ -131,6 +203,7 @@ int pwb_wb_start(struct pwb_wb *wb, struct pwb_arena *a,
 	if (len && len < sizeof(wb->note))
 		snprintf(wb->note + len, sizeof(wb->note) - len,
 			 " skipped: only meaningful for pinwb_buffer=file");
+	wb_measure_setup(wb);
 	if (!wb->nmodes)
 		return 0;
 	ret = pthread_create(&wb->thread, NULL, wb_thread, wb);

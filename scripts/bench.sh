@@ -14,7 +14,7 @@ prog="pinwb bench"
 . "$PINWB_TOP/scripts/lib/report.sh"
 
 # The driver's default modes (engines/README.md) for the "with driver" runs.
-WB_DEFAULT=sfr,msync_async,touch,fdatasync
+WB_DEFAULT=sfr,touch,fdatasync
 
 usage() {
 	cat <<USAGE

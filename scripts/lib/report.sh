@@ -173,6 +173,18 @@ for name, r in reports.items():
     counts = wb.get("counts") or {}
     print("  writeback driver: " + (" ".join("%s=%s" % kv for kv in counts.items() if kv[1]) or "idle")
           + "  (modes %s)" % ",".join(wb.get("modes") or []))
+    # one line per mode that ran (a mode may repeat in the cycle): what its
+    # actions caused; a mode that moved nothing shows 0 pages
+    towb = wb.get("pages_to_writeback")
+    dirtied = wb.get("pages_dirtied") or {}
+    for mode in dict.fromkeys(wb.get("modes") or []):
+        if towb is None:
+            print("    %-10s %8s actions, pages not measured" % (mode, counts.get(mode, 0)))
+        else:
+            print("    %-10s %8s actions, %8s pages to writeback, %8s pages dirtied" % (
+                mode, counts.get(mode, 0), towb.get(mode, 0), dirtied.get(mode, 0)))
+    if wb.get("modes") and towb is None and wb.get("pages_note"):
+        print("    (" + wb["pages_note"] + ")")
     v = r.get("verify", {})
     line = "  verify: %s" % v.get("result", "?").upper()
     if v.get("ran"):

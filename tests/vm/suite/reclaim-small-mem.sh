@@ -38,7 +38,7 @@ runtime=15
 [ "$LONG" -eq 1 ] && runtime=60
 snap /tmp/vmstat.a
 pinwb_run reclaim "$dir" "rw=randrw" "bs=64k" "size=128m" "pinwb_io=sync" "pinwb_buffer=file" \
-	"pinwb_buffer_size=${buf_mb}m" "pinwb_wb_modes=sfr,msync_async,touch" "pinwb_wb_interval_us=2000" \
+	"pinwb_buffer_size=${buf_mb}m" "pinwb_wb_modes=sfr,touch" "pinwb_wb_interval_us=2000" \
 	"runtime=$runtime"
 snap /tmp/vmstat.b
 for c in pgsteal_kswapd pgsteal_direct pgsteal_file pgscan_file allocstall_normal nr_foll_pin_acquired; do
