@@ -23,6 +23,7 @@
 #include "optgroup.h"
 
 #include "pinwb.h"
+#include "fio_refuse.h"
 
 #define PREP_CHUNK	(1U << 20)
 #define READ_CHECK_LOG	10
@@ -376,6 +377,8 @@ static int pwb_init(struct thread_data *td)
 		log_err("pinwb: refusing the job: an option value was out of range (see above)\n");
 		return 1;
 	}
+	if (pwb_fio_refuse(td))		/* fio options not honoured (issue 7 item 5) */
+		return 1;
 	/* fio verify.h (VERIFY_NONE == 0) clashes with ours by name */
 	if (td->o.verify != 0) {
 		log_err("pinwb: fio's verify= cannot be used with ioengine pinwb: the engine moves every I/O through its own buffer slots, not fio's io_u buffers, so fio's verify patterns never reach the target and its read-back checks would compare the wrong memory. pinwb verifies itself (pinwb_verify=1 at the end, pinwb_verify_every=N, pinwb_check_reads=1): remove verify=\n");

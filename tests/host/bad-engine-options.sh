@@ -20,6 +20,7 @@ bad=(
 	pinwb_sync_call=bogus
 	pinwb_wb_modes=bogus
 	'pinwb_wb_modes=sfr,bogus'
+	pinwb_wb_modes=msync_async
 	pinwb_wb_modes=
 	pinwb_wb_interval_us=-1
 	pinwb_wb_interval_us=abc
