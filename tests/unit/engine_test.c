@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The engine inside fio: clean runs exit 0 and report "intact"; a buffer
- * file corrupted by pinwb_before_verify makes fio exit non-zero; fixed
- * buffers on a file mapping either work or fail the job with the one clear
- * message; bad options and foreign buffer files are refused.  Needs the
+ * The engine inside fio: clean runs exit 0 and report "intact" with the
+ * reads, writes and checks they did; a buffer file corrupted by
+ * pinwb_before_verify, a shmem buffer damaged from exec_postrun and a
+ * target damaged from exec_prerun (pinwb_check_reads) each make fio exit
+ * non-zero; fixed buffers on a file mapping are used where the kernel
+ * allows it and fail the job with the one clear message where it does not
+ * (the other case skips); the report counts writeback pages; bad options
+ * and foreign buffer files are refused.  Needs the
  * fio binary and engines/pinwb.so (skips otherwise) and O_DIRECT in
  * /var/tmp.
  */
@@ -22,7 +26,10 @@ static char dir[] = "/var/tmp/pinwb-engine-XXXXXX";
 static char target[160], out[160], json[160];
 static char text[65536];
 
-/* run fio with the common job plus @extra; returns its exit status */
+/*
+ * run fio in the test directory (exec_prerun/postrun leave their output
+ * there) with the common job plus @extra; returns its exit status
+ */
 __attribute__((format(printf, 1, 2)))
 static int fio(const char *extra, ...)
 {
@@ -36,8 +43,8 @@ static int fio(const char *extra, ...)
 	va_end(ap);
 	unlink(json);
 	snprintf(cmd, sizeof(cmd),
-		 "%s --name=ut --ioengine=external:%s --filename=%s --size=4m --bs=4k --direct=1 --iodepth=8 --number_ios=3000 --pinwb_buffer_size=1m --pinwb_wb_interval_us=200 --pinwb_seed=7 --pinwb_report=%s %s >%s 2>&1",
-		 FIO_BIN, ENGINE_SO, target, json, args, out);
+		 "cd %s && %s --name=ut --ioengine=external:%s --filename=%s --size=4m --bs=4k --direct=1 --iodepth=8 --number_ios=3000 --pinwb_buffer_size=1m --pinwb_wb_interval_us=200 --pinwb_seed=7 --pinwb_report=%s %s >%s 2>&1",
+		 dir, FIO_BIN, ENGINE_SO, target, json, args, out);
 	st = system(cmd);
 	text[0] = '\0';
 	fd = open(out, O_RDONLY);
@@ -49,18 +56,47 @@ static int fio(const char *extra, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-static int json_has(const char *s)
+static char jtext[65536];
+
+static const char *json_read(void)
 {
-	static char j[65536];
 	ssize_t n;
 	int fd = open(json, O_RDONLY);
 
+	jtext[0] = '\0';
 	if (fd < 0)
-		return 0;
-	n = read(fd, j, sizeof(j) - 1);
+		return jtext;
+	n = read(fd, jtext, sizeof(jtext) - 1);
 	close(fd);
-	j[n > 0 ? n : 0] = '\0';
-	return strstr(j, s) != NULL;
+	jtext[n > 0 ? n : 0] = '\0';
+	return jtext;
+}
+
+static int json_has(const char *s)
+{
+	return strstr(json_read(), s) != NULL;
+}
+
+/*
+ * The number after the first "@key": at or after @within (a key such as
+ * "\"writeback\": {" that opens the object; NULL = anywhere) in the report.
+ * Returns -1 when absent or not a number.
+ */
+static long long json_num(const char *within, const char *key)
+{
+	const char *j = json_read(), *p;
+	char pat[96];
+	char *end;
+	long long v;
+
+	if (within && !(j = strstr(j, within)))
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	p = strstr(j, pat);
+	if (!p)
+		return -1;
+	v = strtoll(p + strlen(pat), &end, 10);
+	return end == p + strlen(pat) ? -1 : v;
 }
 
 static int test_uring_randrw_intact(void)
@@ -83,12 +119,65 @@ static int test_sync_preadv2_intact(void)
 	return T_PASS;
 }
 
-static int test_shmem_write_intact(void)
+/*
+ * A shmem buffer with reads checked at completion and in-place checks: the
+ * job must have read, written, checked every read and run the in-place
+ * check, not merely exited 0.
+ */
+static int test_shmem_randrw_checked(void)
 {
-	int rc = fio("--rw=write --pinwb_buffer=shmem --pinwb_check_reads=1 --pinwb_verify_every=500");
+	int rc = fio("--rw=randrw --pinwb_buffer=shmem --pinwb_check_reads=1 --pinwb_verify_every=200");
+	long long reads, writes;
 
 	CHECK(rc == 0, "fio exit %d, want 0:\n%s", rc, text);
 	CHECK(json_has("\"result\": \"intact\""), "report not intact");
+	reads = json_num("\"io\": {", "reads");
+	writes = json_num("\"io\": {", "writes");
+	CHECK(reads > 0 && writes > 0, "reads %lld writes %lld: want both > 0",
+	      reads, writes);
+	CHECK(json_num("\"io\": {", "read_check_failures") == 0,
+	      "read check failures on a clean run");
+	/* 4m of 4k blocks: 1024 ops, an in-place check every 200 */
+	CHECK(json_num("\"io\": {", "verify_every_runs") >= (reads + writes) / 200,
+	      "pinwb_verify_every=200 ran %lld times in %lld ops",
+	      json_num("\"io\": {", "verify_every_runs"), reads + writes);
+	CHECK(json_num("\"verify\": {", "slots_checked") > 0,
+	      "end-of-job check saw no slot");
+	return T_PASS;
+}
+
+/*
+ * pinwb_check_reads must fail the job on a read of a damaged target block:
+ * fio's exec_prerun runs after the engine prepared the target and before
+ * the first I/O, and zeroes its first 64 blocks; randread reads each block.
+ */
+static int test_check_reads_catches_bad_target(void)
+{
+	int rc = fio("--rw=randread --pinwb_buffer=shmem --pinwb_check_reads=1 --exec_prerun='dd if=/dev/zero of=%s bs=4k count=64 conv=notrunc oflag=direct status=none'",
+		     target);
+
+	CHECK(rc != 0, "fio exit 0 although the target was zeroed:\n%s", text);
+	CHECK(strstr(text, "pinwb_check_reads: read of"),
+	      "no pinwb_check_reads mismatch message:\n%s", text);
+	CHECK(json_num("\"io\": {", "read_check_failures") > 0,
+	      "report counts no read check failure");
+	return T_PASS;
+}
+
+/*
+ * The end-of-job check of a shmem buffer must see damage to it: fio's
+ * exec_postrun runs after the I/O and before the engine's cleanup, in a
+ * shell whose parent is the job process holding the buffer's memfd.
+ */
+static int test_shmem_damage_fails_fio(void)
+{
+	int rc = fio("--rw=randread --pinwb_buffer=shmem --exec_postrun='for f in /proc/$PPID/fd/*; do case $(readlink $f) in /memfd:pinwb-arena*) dd if=/dev/zero of=$f bs=64 seek=2 count=1 conv=notrunc status=none;; esac; done'");
+
+	CHECK(rc != 0, "fio exit 0 although the shmem buffer was damaged:\n%s",
+	      text);
+	CHECK(strstr(text, "VERIFY FAILED") && strstr(text, "slot 0 offset 0x0"),
+	      "no mismatch of slot 0:\n%s", text);
+	CHECK(json_has("\"result\": \"mismatch\""), "report not mismatch");
 	return T_PASS;
 }
 
@@ -115,12 +204,29 @@ static int test_hook_failure_fails_fio(void)
 	return T_PASS;
 }
 
-static int test_fixedbufs_file(void)
+/* where the kernel lets fixed buffers pin file pages they must really be used */
+static int test_fixedbufs_file_allowed(void)
+{
+	int rc = fio("--rw=randread --pinwb_fixedbufs=1");
+
+	if (rc != 0)
+		return t_skipf("this kernel refuses long-term pins of file pages (test_fixedbufs_file_refused covers it)");
+	CHECK(json_has("\"fixedbufs\": true") &&
+	      json_has("\"fixedbufs_fallback_used\": false"),
+	      "fio exit 0 but fixed buffers not in use:\n%s", json_read());
+	CHECK(json_num("\"io\": {", "reads") > 0 &&
+	      json_has("\"result\": \"intact\""),
+	      "fixed-buffer run did no reads or is not intact:\n%s", json_read());
+	return T_PASS;
+}
+
+/* where it refuses, the job fails with the cause and both ways out */
+static int test_fixedbufs_file_refused(void)
 {
 	int rc = fio("--rw=randread --pinwb_fixedbufs=1");
 
 	if (rc == 0)
-		return T_PASS;	/* kernel allows long-term file pins */
+		return t_skipf("this kernel allows long-term pins of file pages (vm.longterm_pin_file_mappings=1): no refusal to check");
 	CHECK(strstr(text, "EFAULT") &&
 	      strstr(text, "vm.longterm_pin_file_mappings=1") &&
 	      strstr(text, "pinwb_fixedbufs=0"),
@@ -138,6 +244,34 @@ static int test_fixedbufs_anon(void)
 
 	CHECK(rc == 0, "fio exit %d:\n%s", rc, text);
 	CHECK(json_has("\"fixedbufs_fallback_used\": false"), "fallback used");
+	return T_PASS;
+}
+
+/*
+ * The report says what the writeback driver caused: reads DMA into the
+ * buffer file and dirty it, so the flushing modes sent pages to writeback;
+ * a buffer with no file has no measured pages (null, not 0).
+ */
+static int test_wb_pages_reported(void)
+{
+	const char *wb = "\"pages_to_writeback\": {";
+	int rc = fio("--rw=randread --pinwb_wb_modes=sfr,fdatasync");
+	long long sfr, fds;
+
+	CHECK(rc == 0, "fio exit %d:\n%s", rc, text);
+	sfr = json_num(wb, "sfr");
+	fds = json_num(wb, "fdatasync");
+	CHECK(sfr >= 0 && fds >= 0 && sfr + fds > 0,
+	      "pages_to_writeback sfr %lld fdatasync %lld: want some:\n%s", sfr,
+	      fds, json_read());
+	CHECK(json_num(wb, "touch") == 0 && json_num(wb, "dontneed") == 0,
+	      "modes that did not run moved pages");
+	CHECK(strstr(text, "pages to writeback"), "summary lacks the per-mode pages");
+	rc = fio("--rw=randread --pinwb_buffer=anon --pinwb_wb_modes=touch");
+	CHECK(rc == 0, "anon fio exit %d:\n%s", rc, text);
+	CHECK(json_has("\"pages_to_writeback\": null") &&
+	      json_has("\"pages_note\": \"pages not measured"),
+	      "anon buffer: pages not reported as unmeasured:\n%s", json_read());
 	return T_PASS;
 }
 
@@ -279,11 +413,15 @@ int main(void)
 
 	RUN(test_uring_randrw_intact);
 	RUN(test_sync_preadv2_intact);
-	RUN(test_shmem_write_intact);
+	RUN(test_shmem_randrw_checked);
+	RUN(test_check_reads_catches_bad_target);
+	RUN(test_shmem_damage_fails_fio);
 	RUN(test_corruption_fails_fio);
 	RUN(test_hook_failure_fails_fio);
-	RUN(test_fixedbufs_file);
+	RUN(test_fixedbufs_file_allowed);
+	RUN(test_fixedbufs_file_refused);
 	RUN(test_fixedbufs_anon);
+	RUN(test_wb_pages_reported);
 	RUN(test_bad_option_refused);
 	RUN(test_foreign_buffer_file_kept);
 	RUN(test_default_buffer_removed);
@@ -294,6 +432,11 @@ int main(void)
 	unlink(target);
 	unlink(out);
 	unlink(json);
+	/* what fio's exec_prerun/exec_postrun printed */
+	snprintf(probe, sizeof(probe), "%s/ut.prerun.txt", dir);
+	unlink(probe);
+	snprintf(probe, sizeof(probe), "%s/ut.postrun.txt", dir);
+	unlink(probe);
 	rmdir(dir);
 	return rc;
 }
