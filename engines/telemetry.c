@@ -80,6 +80,7 @@ void pwb_report_wb_pages(struct pwb_report *r, const struct pwb_wb *wb)
 				   wb->pages_to_writeback : NULL;
 	r->wb_pages_dirtied = wb->pages_measured ? wb->pages_dirtied : NULL;
 	r->wb_pages_note = wb->pages_measured ? NULL : wb->pages_note;
+	r->wb_measure_us = wb->measure_ns / 1000;
 }
 
 /* "name": {"sfr": N, ...} per writeback mode, or null */
@@ -156,8 +157,8 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	fputs(", ", f);
 	json_wb_map(f, "pages_dirtied", r->wb_pages_dirtied);
 	fputs(", ", f);
-	jkv_str(f, "pages_note", r->wb_pages_note, false);
-	fprintf(f, "},\n");
+	jkv_str(f, "pages_note", r->wb_pages_note, true);
+	fprintf(f, "\"pages_measure_us\": %" PRIu64 "},\n", r->wb_measure_us);
 
 	fprintf(f, "  \"verify\": ");
 	pwb_verify_json(f, r->verify, "  ");

@@ -60,6 +60,7 @@ struct pwb_report {
 	/* PWB_WB_NR entries each, or NULL when not measured (see wbdriver.h) */
 	const uint64_t *wb_pages_to_writeback, *wb_pages_dirtied;
 	const char *wb_pages_note;	/* why not measured */
+	uint64_t wb_measure_us;		/* driver time spent measuring */
 	/* verify */
 	const struct pwb_verify_result *verify;
 	const char *keep_buffer, *keep_record;

@@ -34,6 +34,7 @@ struct pwb_wb {
 	uint64_t pages_to_writeback[PWB_WB_NR];
 	uint64_t pages_dirtied[PWB_WB_NR];
 	bool pages_measured;
+	uint64_t measure_ns;		/* time spent measuring (cost shown) */
 	char pages_note[128];		/* why pages are not measured */
 	uint64_t errors;		/* syscalls that failed */
 	int first_errno;

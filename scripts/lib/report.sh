@@ -185,6 +185,9 @@ for name, r in reports.items():
                 mode, counts.get(mode, 0), towb.get(mode, 0), dirtied.get(mode, 0)))
     if wb.get("modes") and towb is None and wb.get("pages_note"):
         print("    (" + wb["pages_note"] + ")")
+    elif wb.get("modes") and towb is not None:
+        print("    (pages: cachestat(2) of the buffer file around each action, %.1f ms spent measuring)" % (
+            wb.get("pages_measure_us", 0) / 1000.0))
     v = r.get("verify", {})
     line = "  verify: %s" % v.get("result", "?").upper()
     if v.get("ran"):
