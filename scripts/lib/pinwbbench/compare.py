@@ -22,7 +22,7 @@ def _bench_v2(b):
         for s in b["sides"]:
             sd = c["sides"][s]
             mains = [r["main"] for r in sd["runs"] if r.get("main")]
-            name = "%s | %s=%s" % (c["label"], b["compare"], s)
+            name = "%s | %s=%s" % (c["label"], b["compare"].replace("sysctl vm.", ""), s)
             out[name] = {"iops": [r["iops"] for r in mains],
                          "lat_mean_us": [r.get("lat_mean_us") for r in mains]}
             for h, st in (sd.get("per_host") or {}).items():

@@ -200,10 +200,15 @@ def load(path):
     return parse(text, path)
 
 
+def short(axis):
+    """An axis as labels show it: 'sysctl vm.NAME' as NAME."""
+    return axis.replace("sysctl vm.", "")
+
+
 def label(cell, keys=None):
     """Short label of a cell: only the axes that vary in the matrix."""
     keys = keys if keys is not None else list(cell)
-    return " ".join("%s=%s" % (k.replace("sysctl vm.", ""), cell[k]) for k in keys) or "all"
+    return " ".join("%s=%s" % (short(k), cell[k]) for k in keys) or "all"
 
 
 def varying(m):

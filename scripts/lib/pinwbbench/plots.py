@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 
+from . import matrix
+
 RELEASE_COLUMNS = ["page_kind", "batch", "method", "ns_per_page"]
 
 
@@ -65,7 +67,7 @@ def ratio_plot(bench, subtitle):
             "plot 'ratio.dat' using 1:3:xtic(2) with boxes title 'median', "
             "'' using 1:3:4:5 with yerrorbars lc rgb 'black' pt 0 title 'min-max', "
             "1 with lines dt 2 lc rgb 'gray40' title 'equal'"]
-    title = "IOPS ratio %s / %s per cell (%s)" % (b, a, bench["compare"])
+    title = "IOPS ratio %s / %s per cell (%s)" % (b, a, matrix.short(bench["compare"]))
     return Plot("ratio", title, data, _script("ratio", title, subtitle, body))
 
 
@@ -78,7 +80,7 @@ def latency_plot(bench, subtitle):
             vals = [md.get("lat_p50_us"), md.get("lat_p99_us"), md.get("lat_p99.9_us")]
             if any(v is None for v in vals):
                 continue
-            data.append("%d %s %.3f %.3f %.3f" % (i, _q("%s | %s=%s" % (c["label"], bench["compare"], s)), *vals))
+            data.append("%d %s %.3f %.3f %.3f" % (i, _q("%s | %s=%s" % (c["label"], matrix.short(bench["compare"]), s)), *vals))
             i += 1
     if i == 0:
         return None
@@ -144,7 +146,7 @@ def integrity_plot(bench, subtitle):
     data = ["# index 'cell side' " + " ".join(keys) + " (totals over the repetitions)"]
     for i, (c, s) in enumerate(items):
         t = c["sides"][s]["integrity_total"]
-        data.append("%d %s " % (i, _q("%s | %s=%s" % (c["label"], bench["compare"], s)))
+        data.append("%d %s " % (i, _q("%s | %s=%s" % (c["label"], matrix.short(bench["compare"]), s)))
                     + " ".join(str(t.get(k, 0)) for k in keys))
     cols = ", ".join("'integrity.dat' using %d%s title %s" % (
         3 + j, ":xtic(2)" if j == 0 else "", _q("lost blocks (verify mismatches)" if k == "mismatches" else k))
