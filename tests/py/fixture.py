@@ -39,8 +39,11 @@ def fio_doc(jobs, host_list=None):
             d["hostname"] = host
         return d
     if host_list:
+        # As bench plans them: job names carry the host's index; fio's
+        # hostname is the address alone (two servers may share it).
         return {"fio version": "fio-3.33", "client_stats": [
-            job(n, i, l, h) for h in host_list for n, i, l in jobs]}
+            job("%s@host%d" % (n, k), i, l, h.split(",")[0])
+            for k, h in enumerate(host_list) for n, i, l in jobs]}
     return {"fio version": "fio-3.33", "jobs": [job(*j) for j in jobs]}
 
 

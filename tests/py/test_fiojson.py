@@ -24,6 +24,7 @@ class FioJsonTest(unittest.TestCase):
         doc["client_stats"].append(dict(doc["client_stats"][0], jobname="All clients"))
         rows = fiojson.rows(doc)
         self.assertEqual([r["host"] for r in rows], ["10.0.0.1", "10.0.0.2"])
+        self.assertEqual([r["job"] for r in rows], ["j@host0", "j@host1"])
 
     def test_not_fio(self):
         with self.assertRaises(fiojson.NotFio):

@@ -70,10 +70,26 @@ def values(axes, *, engine_so, directory, size, runtime, buffer_file, report):
     return v
 
 
-def write(workloads, axes, path, **kw):
+def with_job_suffix(text, suffix):
+    """TEXT with SUFFIX appended to the name of its last job section, so
+    that the rows of several hosts in one fio --client run stay apart even
+    when two servers share an address."""
+    lines = text.splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        l = lines[i].strip()
+        if l.startswith("[") and l.endswith("]") and l != "[global]":
+            lines[i] = l[:-1] + suffix + "]"
+            break
+    return "\n".join(lines) + "\n"
+
+
+def write(workloads, axes, path, job_suffix="", **kw):
     name = template_for(axes)
     with open(os.path.join(workloads, name), encoding="utf-8") as f:
         text = f.read()
+    text = render(text, values(axes, **kw), name)
+    if job_suffix:
+        text = with_job_suffix(text, job_suffix)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(render(text, values(axes, **kw), name))
+        f.write(text)
     return name

@@ -27,6 +27,10 @@ def hosts_from(spec):
     return out
 
 
+# Appended to the job name of host N's job in client mode (summary strips it).
+HOST_SUFFIX = "@host%d"
+
+
 def warmups(m):
     """One uncounted 1 s run per engine in the matrix, before the counted
     runs: it lays out the target file and warms the caches."""
@@ -76,7 +80,8 @@ def write(m, out, *, fs_dir, engine_so, workloads, reps=None, runtime=None, size
             rep = os.path.join(rd, "host%d.pinwb.json" % hi if host else "bench.pinwb.json")
             job = os.path.join(rd, "job-%d.fio" % hi if host else "job.fio")
             run["template"] = jobfile.write(
-                workloads, run["axes"], job, engine_so=engine_so, directory=d, size=size,
+                workloads, run["axes"], job, job_suffix=HOST_SUFFIX % hi if host else "",
+                engine_so=engine_so, directory=d, size=size,
                 runtime=run_s, buffer_file=buf, report=rep)
             if host:
                 args.append("--client=" + host)

@@ -10,7 +10,7 @@ worst host's (fio's own "All clients" row is not used)."""
 import json
 import os
 
-from . import fiojson, matrix, stats
+from . import fiojson, matrix, runplan, stats
 
 METRICS = ["iops", "lat_mean_us", "lat_p50_us", "lat_p99_us", "lat_p99.9_us",
            "clat_p99_us", "usr_us_per_io", "sys_us_per_io", "cpu_us_per_io"]
@@ -63,9 +63,14 @@ def run_rows(out, run):
     doc = fiojson.load(os.path.join(out, run["dir"], "fio.json"))
     rows = fiojson.rows(doc, host=None)
     hosts = run.get("hosts") or ["local"]
-    for i, r in enumerate(rows):
-        if r["host"] is None:
-            r["host"] = hosts[i] if len(rows) == len(hosts) else hosts[0]
+    for r in rows:
+        # The host is the client address the plan gave the job (its name
+        # carries the index), not fio's hostname: two servers may share one.
+        name, sep, idx = (r["job"] or "").rpartition(runplan.HOST_SUFFIX.split("%")[0])
+        if sep and idx.isdigit() and int(idx) < len(hosts):
+            r["job"], r["host"] = name, hosts[int(idx)]
+        elif r["host"] is None:
+            r["host"] = hosts[0]
     for r in rows:
         u, s = r.get("usr_us_per_io"), r.get("sys_us_per_io")
         r["cpu_us_per_io"] = u + s if u is not None and s is not None else None
