@@ -74,7 +74,7 @@ while [ $# -gt 0 ]; do
 		esac
 		shift 2
 		;;
-	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps, --runtime, --fs, --out, --size, --image-size, --client, --help)" ;;
+	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --help)" ;;
 	esac
 done
 if [ ! -f "$matrix" ] && [ -f "$PINWB_TOP/workloads/$matrix.matrix" ]; then
@@ -104,6 +104,9 @@ bench_py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$PINWB_TOP/scripts/lib PINWB_P
 # A bad matrix stops here, before anything is set up.
 bench_py check "$matrix" >/dev/null
 mapfile -t sysctls < <(bench_py sysctls "$matrix")
+if [ -n "$client" ] && [ ${#sysctls[@]} -gt 0 ]; then
+	die_usage "--client: the matrix sets sysctls (${sysctls[*]}), which pinwb bench can only set on this host; run it on each host instead"
+fi
 for s in "${sysctls[@]}"; do
 	f=/proc/sys/${s//.//}
 	[ -e "$f" ] || die_setup "sysctl $s is not on this kernel ($(uname -r)); the pinwb series adds it: run this matrix on the patched kernel (pinwb vm)"
