@@ -45,6 +45,8 @@ if [ -z "$buf" ] || ! grep -q '^pinwb_overwrite=1$' "$p/job.fio" ||
 	fail "pinwb side not on the bench's buffer file of 128 KiB"
 fi
 grep -qx "iomem=mmapshared:$buf" "$f/job.fio" || fail "fio side not on the same buffer file ($buf)"
+jq -e --arg b "$buf" '.buffer.file == $b and .buffer.size == 131072' "$p/bench.pinwb.json" >/dev/null ||
+	fail "the engine did not use the bench's buffer file ($buf, 128 KiB): $(jq -c .buffer "$p/bench.pinwb.json")"
 jq -e '[.runs[].buffer_size] | unique == [131072]' "$T/bench/plan.json" >/dev/null ||
 	fail "buffer sizes differ between runs"
 pass "bench output complete"
