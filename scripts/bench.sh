@@ -20,7 +20,7 @@ usage() {
 	cat <<USAGE
 usage: pinwb bench [--matrix FILE] [--quick] [--reps N] [--runtime S]
                    [--fs ext4|xfs|btrfs|DIR] [--out DIR] [--size SIZE]
-                   [--image-size SIZE] [--client HOSTS]
+                   [--image-size SIZE] [--client HOSTS] [--from-vm RUN_DIR]
 
 Runs every cell of a matrix file (default workloads/bench-engines.matrix:
 the pinwb engine against fio's io_uring engine). A matrix has one
@@ -47,18 +47,23 @@ IOPS, total latency and CPU per I/O of each side, and the ratio B/A.
                    directory with the same path on every host (buffer files
                    are made there from here); rows carry their host and an
                    all-hosts row is added
+  --from-vm RUN    make the result set from a VM run of the in-VM test
+                   bench-matrix instead of running here:
+                     scripts/pinwb vm --suite full --tests bench-matrix --out RUN
+                   (--matrix defaults to bench-policy-vm, the matrix that
+                   test follows; every planned run must be in RUN)
 Exit: 0 ok, 1 a run failed or a verification mismatch, 2 usage or setup error.
 USAGE
 }
 
-matrix=$PINWB_TOP/workloads/bench-engines.matrix
+matrix="" from_vm=""
 reps="" runtime="" quick=0 fs=ext4 fs_given=0 out="" size="" image_size=512M client=""
 argv_json=$(json_argv "$0" "$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--quick) quick=1; shift ;;
-	--matrix | --reps | --runs | --runtime | --fs | --out | --size | --image-size | --client)
+	--matrix | --reps | --runs | --runtime | --fs | --out | --size | --image-size | --client | --from-vm)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then
 			die_usage "$1 needs a value (see pinwb bench --help)"
 		fi
@@ -71,12 +76,19 @@ while [ $# -gt 0 ]; do
 		--size) size=$2 ;;
 		--image-size) image_size=$2 ;;
 		--client) client=$2 ;;
+		--from-vm) from_vm=$2 ;;
 		esac
 		shift 2
 		;;
-	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --help)" ;;
+	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --from-vm, --help)" ;;
 	esac
 done
+if [ -z "$matrix" ]; then
+	if [ -n "$from_vm" ]; then matrix=bench-policy-vm; else matrix=bench-engines; fi
+fi
+if [ -n "$from_vm" ] && [ ! -d "$from_vm" ]; then
+	die_usage "--from-vm '$from_vm' is not a directory (a run directory of pinwb vm)"
+fi
 if [ ! -f "$matrix" ] && [ -f "$PINWB_TOP/workloads/$matrix.matrix" ]; then
 	matrix=$PINWB_TOP/workloads/$matrix.matrix
 fi
@@ -103,6 +115,28 @@ bench_py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$PINWB_TOP/scripts/lib PINWB_P
 
 # A bad matrix stops here, before anything is set up.
 bench_py check "$matrix" >/dev/null
+
+# make_out: the result set directory, new or empty of bench results.
+make_out() {
+	if [ -n "$out" ]; then
+		mkdir -p -- "$out" || die_setup "cannot create --out directory '$out'"
+		out=$(cd "$out" && pwd)
+		! dir_has "$out" bench.json meta.json plan.json runs || die_usage "--out directory '$out' already holds bench results; refusing to overwrite them"
+	else
+		out=$PINWB_TOP/build/bench/$(date -u +%Y%m%dT%H%M%SZ)
+		mkdir -p "$(dirname "$out")"
+		mkdir "$out" || die_setup "cannot create $out (another bench this second?)"
+	fi
+}
+
+if [ -n "$from_vm" ]; then
+	make_out
+	cp -- "$matrix" "$out/matrix.txt"
+	bench_py import-vm "$matrix" "$from_vm" "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json"
+	note "result set from the VM run $from_vm: $out"
+	bench_py report "$out"
+	exit 0
+fi
 mapfile -t sysctls < <(bench_py sysctls "$matrix")
 if [ -n "$client" ] && [ ${#sysctls[@]} -gt 0 ]; then
 	die_usage "--client: the matrix sets sysctls (${sysctls[*]}), which pinwb bench can only set on this host; run it on each host instead"
@@ -113,15 +147,7 @@ for s in "${sysctls[@]}"; do
 	[ -w "$f" ] || die_setup "sysctl $s is not writable (needs root)"
 done
 
-if [ -n "$out" ]; then
-	mkdir -p -- "$out" || die_setup "cannot create --out directory '$out'"
-	out=$(cd "$out" && pwd)
-	! dir_has "$out" bench.json meta.json plan.json runs || die_usage "--out directory '$out' already holds bench results; refusing to overwrite them"
-else
-	out=$PINWB_TOP/build/bench/$(date -u +%Y%m%dT%H%M%SZ)
-	mkdir -p "$(dirname "$out")"
-	mkdir "$out" || die_setup "cannot create $out (another bench this second?)"
-fi
+make_out
 need_built
 
 # restore_sysctl NAME VALUE: put back what the bench changed.

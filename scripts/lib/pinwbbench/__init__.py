@@ -10,5 +10,6 @@ Modules, lower ones never importing higher ones:
   summary  a set's runs -> bench.json and summary.md
   compare  two sets (or two fio JSON files) -> ratios and verdicts
   plots    gnuplot data files and scripts
+  vmimport a set from a VM run of tests/vm/suite/bench-matrix.sh
   cli      the command line (python3 -m pinwbbench)
 """

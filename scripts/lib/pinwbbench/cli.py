@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from . import compare, matrix, meta, plots, runplan, summary
+from . import compare, matrix, meta, plots, runplan, summary, vmimport
 
 
 class Usage(Exception):
@@ -38,6 +38,13 @@ def _parser():
     c.add_argument("--argv", required=True, help="the command, a JSON array")
     c.add_argument("--matrix")
     c.add_argument("--field", action="append", default=[], help="KEY=VALUE, repeatable")
+    c = sub.add_parser("import-vm", help="a set from a VM run of tests/vm/suite/bench-matrix.sh")
+    c.add_argument("matrix")
+    c.add_argument("vm_run")
+    c.add_argument("out")
+    c.add_argument("--top", required=True)
+    c.add_argument("--fio", required=True)
+    c.add_argument("--argv", required=True, help="the command, a JSON array")
     c = sub.add_parser("report", help="bench.json, summary.md and plots of a set")
     c.add_argument("out")
     c.add_argument("--no-plots", action="store_true")
@@ -100,6 +107,11 @@ def run(argv):
             extra = [k[len("sysctl vm."):] for k in matrix.load(a.matrix).axis_keys() if k.startswith("sysctl ")]
         meta.write(os.path.join(a.out, "meta.json"),
                    meta.collect(a.top, a.fio, json.loads(a.argv), fields, extra))
+    elif a.cmd == "import-vm":
+        m = matrix.load(a.matrix)
+        vmimport.import_run(m, a.vm_run, a.out, os.path.join(a.top, "workloads"))
+        meta.write(os.path.join(a.out, "meta.json"), vmimport.vm_meta(
+            a.vm_run, a.top, a.fio, json.loads(a.argv), {"matrix": a.matrix}))
     elif a.cmd == "report":
         bench = summary.summarise(a.out)
         drawn = [] if a.no_plots else _plots(a.out, bench)

@@ -18,7 +18,14 @@ def load(path):
     """The JSON document in PATH (fio may put log lines before it)."""
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read()
-    start = text.find("{")
+    # fio may put log lines first: the document starts at a line that is
+    # exactly "{" (fio's layout), else at the first "{".
+    if text.startswith("{"):
+        start = 0
+    elif "\n{\n" in text:
+        start = text.index("\n{\n") + 1
+    else:
+        start = text.find("{")
     if start < 0:
         raise NotFio("%s: no JSON document" % path)
     try:
