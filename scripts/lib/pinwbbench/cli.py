@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from . import compare, matrix, meta, plots, runplan, summary, vmimport
+from . import compare, files, matrix, meta, plots, runplan, summary, vmimport
 
 
 class Usage(Exception):
@@ -60,16 +60,9 @@ def _parser():
     return p
 
 
-def _load_json(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
 
 def _plots(out, bench, release_tsv=None, run_gnuplot=True):
-    m = _load_json(os.path.join(out, "meta.json"))
+    m = files.load_json(os.path.join(out, "meta.json"))
     tsv = release_tsv or os.path.join(out, "release.tsv")
     rows = plots.read_release_tsv(tsv) if os.path.exists(tsv) else None
     return plots.write(plots.build(bench, meta.subtitle(m), rows), os.path.join(out, "plots"), run_gnuplot)
@@ -115,7 +108,7 @@ def run(argv):
     elif a.cmd == "report":
         bench = summary.summarise(a.out)
         drawn = [] if a.no_plots else _plots(a.out, bench)
-        m = _load_json(os.path.join(a.out, "meta.json"))
+        m = files.load_json(os.path.join(a.out, "meta.json"))
         with open(os.path.join(a.out, "summary.md"), "w", encoding="utf-8") as f:
             f.write(summary.markdown(bench, m, drawn))
         lines = summary.text_lines(bench)
@@ -123,7 +116,7 @@ def run(argv):
             f.write("\n".join(lines) + "\n")
         print("\n".join(lines))
     elif a.cmd == "plot":
-        bench = _load_json(os.path.join(a.out, "bench.json"))
+        bench = files.load_json(os.path.join(a.out, "bench.json"))
         if not bench or bench.get("pinwb_bench_version") != 2:
             raise Usage("plot: %s has no bench v2 bench.json" % a.out)
         for p in _plots(a.out, bench, a.release_tsv, not a.no_gnuplot):

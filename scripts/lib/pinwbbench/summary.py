@@ -10,19 +10,12 @@ worst host's (fio's own "All clients" row is not used)."""
 import json
 import os
 
-from . import fiojson, matrix, runplan, stats
+from . import files, fiojson, matrix, runplan, stats
 
 METRICS = ["iops", "lat_mean_us", "lat_p50_us", "lat_p99_us", "lat_p99.9_us",
            "clat_p99_us", "usr_us_per_io", "sys_us_per_io", "cpu_us_per_io"]
 ALL = "all-hosts"
 
-
-def _load_json(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def _pinwb_counts(rep):
@@ -78,7 +71,7 @@ def run_rows(out, run):
         a = all_hosts_row(rows)
         a["cpu_us_per_io"] = (a["usr_us_per_io"] or 0) + (a["sys_us_per_io"] or 0)
         rows.append(a)
-    counts = [_pinwb_counts(_load_json(os.path.join(out, p))) for p in run.get("reports", [])]
+    counts = [_pinwb_counts(files.load_json(os.path.join(out, p))) for p in run.get("reports", [])]
     return rows, [c for c in counts if c]
 
 
@@ -124,7 +117,7 @@ def explain(a_name, a, b_name, b, ratio):
 
 
 def summarise(out):
-    plan = _load_json(os.path.join(out, "plan.json"))
+    plan = files.load_json(os.path.join(out, "plan.json"))
     if not plan:
         raise ValueError("%s: no readable plan.json (not a bench v2 result set)" % out)
     m = plan["matrix"]

@@ -6,10 +6,10 @@ file must say the same writeback setting as its cell. meta.json comes from
 the VM run's meta.json (guest kernel, sysctls, accelerator) and this
 checkout."""
 
-import json
 import os
 import shutil
 
+from . import files
 from . import meta as meta_mod
 from . import runplan
 
@@ -21,19 +21,12 @@ class VmImportError(ValueError):
     """A VM run that does not hold the planned runs."""
 
 
-def _load(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
 
 def import_run(m, vm_run, out, workloads):
     src = os.path.join(vm_run, "results", TEST)
     if not os.path.isdir(src):
         raise VmImportError("%s: no results/%s (run: pinwb vm --suite full --tests %s)" % (vm_run, TEST, TEST))
-    res = _load(os.path.join(src, "result.json")) or {}
+    res = files.load_json(os.path.join(src, "result.json")) or {}
     if res and res.get("result") != "PASS":
         raise VmImportError("%s: the in-VM test %s did not pass (%s: %s)" % (
             vm_run, TEST, res.get("result"), res.get("note")))
@@ -64,7 +57,7 @@ def import_run(m, vm_run, out, workloads):
 
 
 def vm_meta(vm_run, top, fio, command, fields):
-    vm = _load(os.path.join(vm_run, "meta.json")) or {}
+    vm = files.load_json(os.path.join(vm_run, "meta.json")) or {}
     k = vm.get("kernel") or {}
     q = vm.get("qemu") or {}
     m = meta_mod.collect(top, fio, command, fields)
