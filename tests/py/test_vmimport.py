@@ -44,6 +44,19 @@ class VmImportTest(unittest.TestCase):
         m = vmimport.vm_meta(self.vm, fixture.TOP, "/nonexistent/fio", ["x"], {})
         self.assertEqual((m["kernel"], m["virt"], m["series"]), ("6.12.117", "tcg", True))
 
+    def test_release_rows_are_collected(self):
+        d = os.path.join(self.vm, "results", "gup-release-bench")
+        os.makedirs(d)
+        with open(os.path.join(d, "release.tsv"), "w") as f:
+            f.write("page_kind\tbatch\tmethod\tns_per_page\nthp\t512\tbatched\t3.5\n")
+        with open(os.path.join(d, "other.tsv"), "w") as f:
+            f.write("a\tb\n1\t2\n")
+        out = os.path.join(self.d, "set")
+        os.makedirs(out)
+        self.assertEqual(vmimport.collect_release(self.vm, out), 1)
+        with open(os.path.join(out, "release.tsv")) as f:
+            self.assertEqual(f.read().splitlines()[1], "thp\t512\tbatched\t3.5")
+
     def test_missing_run_is_named(self):
         shutil.rmtree(os.path.join(self.vm, "results", "bench-matrix", "runs", "c1-r3-0"))
         with self.assertRaises(vmimport.VmImportError) as cm:

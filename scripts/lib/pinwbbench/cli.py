@@ -103,6 +103,9 @@ def run(argv):
     elif a.cmd == "import-vm":
         m = matrix.load(a.matrix)
         vmimport.import_run(m, a.vm_run, a.out, os.path.join(a.top, "workloads"))
+        n = vmimport.collect_release(a.vm_run, a.out)
+        if n:
+            print("%d release-cost rows from %s" % (n, a.vm_run))
         meta.write(os.path.join(a.out, "meta.json"), vmimport.vm_meta(
             a.vm_run, a.top, a.fio, json.loads(a.argv), {"matrix": a.matrix}))
     elif a.cmd == "report":

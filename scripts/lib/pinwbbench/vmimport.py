@@ -9,9 +9,11 @@ checkout."""
 import os
 import shutil
 
+import glob
+
 from . import files
 from . import meta as meta_mod
-from . import runplan
+from . import plots, runplan
 
 TEST = "bench-matrix"
 FILES = ["fio.json", "bench.pinwb.json", "job.fio", "fio.log"]
@@ -54,6 +56,24 @@ def import_run(m, vm_run, out, workloads):
             if os.path.exists(p):
                 os.unlink(p)
     return plan
+
+
+def collect_release(vm_run, out):
+    """Copy the release-cost rows of the VM run (any results/*/*.tsv whose
+    header is page_kind, batch, method, ns_per_page) into OUT/release.tsv,
+    for the ns/page plot. Returns the number of rows."""
+    rows = []
+    for p in sorted(glob.glob(os.path.join(vm_run, "results", "*", "*.tsv"))):
+        with open(p, encoding="utf-8") as f:
+            head = f.readline().rstrip("\n").split("\t")
+        if sorted(head) == sorted(plots.RELEASE_COLUMNS):
+            rows += plots.read_release_tsv(p)
+    if rows:
+        with open(os.path.join(out, "release.tsv"), "w", encoding="utf-8") as f:
+            f.write("\t".join(plots.RELEASE_COLUMNS) + "\n")
+            for kind, batch, method, ns in rows:
+                f.write("%s\t%d\t%s\t%s\n" % (kind, batch, method, ns))
+    return len(rows)
 
 
 def vm_meta(vm_run, top, fio, command, fields):
