@@ -92,7 +92,7 @@ def vm_meta(vm_run, top, fio, command, fields):
         "writeback_sysctls": None,
         "virt": q.get("accel"),
         "qemu": q.get("version"),
-        "cpu_model": "QEMU guest (%s) on %s" % (q.get("accel"), host_cpu),
+        "cpu_model": "QEMU guest on %s" % host_cpu,
         "host_kernel": vm.get("host_kernel"),
         "vm_run": os.path.abspath(vm_run),
         "vm_git": vm.get("git"),
