@@ -110,9 +110,11 @@ def explain(a_name, a, b_name, b, ratio):
                  "the remaining factor %.3f is time off the CPU (waiting on the device or on "
                  "locks), not code on the I/O path." % rest)
     else:
-        text += ("At least one side is not CPU bound (the device or the kernel's completion path "
-                 "sets the pace), so CPU per I/O (ratio %.3f) bounds the IOPS ratio (%.3f) "
-                 "only loosely; compare the total latency instead." % (cpu_ratio, ratio))
+        text += ("At least one side's thread was off the CPU much of the time: waiting on the "
+                 "device or the completion path, or runnable while other tasks had the CPU (a "
+                 "loaded machine: see the min-max spread). So CPU per I/O (ratio %.3f) bounds the "
+                 "IOPS ratio (%.3f) only loosely; compare the total latency instead, and measure "
+                 "on a quiet machine." % (cpu_ratio, ratio))
     return text
 
 
