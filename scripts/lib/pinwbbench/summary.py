@@ -240,6 +240,19 @@ def markdown(bench, meta, plots):
                 _f(md["lat_p50_us"]), _f(md["lat_p99_us"]), _f(md["lat_p99.9_us"]),
                 _f(md["usr_us_per_io"], "%.2f"), _f(md["sys_us_per_io"], "%.2f"),
                 "%.3f (%.3f-%.3f)" % (r["median"], r["min"], r["max"]) if r else ""))
+    L += [""]
+    for c in bench["cells"]:
+        r, ma, mb = c["ratio"], c["sides"][a]["median"], c["sides"][b]["median"]
+        if not r:
+            continue
+        def rel(k):
+            if ma.get(k) and mb.get(k) is not None:
+                return "%+.1f%%" % ((mb[k] / ma[k] - 1) * 100)
+            return "-"
+        L.append("- **%s: %s runs at %.3fx the IOPS of %s** (median of %d pairs, %.3f-%.3f); "
+                 "against %s: total latency mean %s, user CPU per I/O %s, system CPU per I/O %s." % (
+                     c["label"], b, r["median"], a, r["n"], r["min"], r["max"], a,
+                     rel("lat_mean_us"), rel("usr_us_per_io"), rel("sys_us_per_io")))
     L += ["", "## Why the ratio is what it is", ""]
     for c in bench["cells"]:
         L.append("- %s: %s" % (c["label"], c["explanation"]))
