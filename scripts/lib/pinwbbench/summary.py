@@ -1,0 +1,284 @@
+"""A result set's runs -> bench.json (machine-readable) and summary.md.
+
+Per cell and side: median with min and max of IOPS, total latency (lat_ns:
+submit to completion, mean and p50/p99/p99.9) and user and system CPU per
+I/O; per cell the ratio side B / side A of every alternating pair. With
+several hosts each run's rows are per host, and an all-hosts row is made
+here from them: IOPS summed, mean latency weighted by I/Os, percentiles the
+worst host's (fio's own "All clients" row is not used)."""
+
+import json
+import os
+
+from . import files, fiojson, matrix, runplan, stats
+
+METRICS = ["iops", "lat_mean_us", "lat_p50_us", "lat_p99_us", "lat_p99.9_us",
+           "clat_p99_us", "usr_us_per_io", "sys_us_per_io", "cpu_us_per_io"]
+ALL = "all-hosts"
+
+
+
+def _pinwb_counts(rep):
+    """Integrity figures of one pinwb report: verify mismatches (lost or
+    torn blocks) and the kernel's gup_* counters (the detector's among them)."""
+    if not rep:
+        return None
+    v = rep.get("verify") or {}
+    out = {"verify": v.get("result"), "mismatches": v.get("mismatches", 0) or 0,
+           "read_check_failures": (rep.get("io") or {}).get("read_check_failures", 0) or 0}
+    for k, val in sorted((rep.get("vmstat_delta") or {}).items()):
+        if k.startswith("gup_"):
+            out[k] = val
+    out["writeback"] = (rep.get("writeback") or {}).get("counts") or {}
+    return out
+
+
+def all_hosts_row(rows):
+    """The all-hosts row of one run from its per-host rows."""
+    ios = sum(r["total_ios"] or 0 for r in rows)
+    def wmean(k):
+        v = [(r[k], r["total_ios"] or 0) for r in rows if r.get(k) is not None]
+        return sum(a * w for a, w in v) / ios if v and ios else None
+    def worst(k):
+        v = [r[k] for r in rows if r.get(k) is not None]
+        return max(v) if v else None
+    out = {"host": ALL, "job": rows[0]["job"], "dir": rows[0]["dir"], "total_ios": ios,
+           "iops": sum(r["iops"] or 0 for r in rows)}
+    for k in ("lat_mean_us", "clat_mean_us", "usr_us_per_io", "sys_us_per_io"):
+        out[k] = wmean(k)
+    for k in ("lat_p50_us", "lat_p99_us", "lat_p99.9_us", "clat_p99_us"):
+        out[k] = worst(k)
+    return out
+
+
+def run_rows(out, run):
+    """Rows of one run (per host, then all-hosts when there are several)."""
+    doc = fiojson.load(os.path.join(out, run["dir"], "fio.json"))
+    rows = fiojson.rows(doc, host=None)
+    hosts = run.get("hosts") or ["local"]
+    for r in rows:
+        # The host is the client address the plan gave the job (its name
+        # carries the index), not fio's hostname: two servers may share one.
+        name, sep, idx = (r["job"] or "").rpartition(runplan.HOST_SUFFIX.split("%")[0])
+        if sep and idx.isdigit() and int(idx) < len(hosts):
+            r["job"], r["host"] = name, hosts[int(idx)]
+        elif r["host"] is None:
+            r["host"] = hosts[0]
+    for r in rows:
+        u, s = r.get("usr_us_per_io"), r.get("sys_us_per_io")
+        r["cpu_us_per_io"] = u + s if u is not None and s is not None else None
+    if len(hosts) > 1:
+        a = all_hosts_row(rows)
+        a["cpu_us_per_io"] = (a["usr_us_per_io"] or 0) + (a["sys_us_per_io"] or 0)
+        rows.append(a)
+    counts = [_pinwb_counts(files.load_json(os.path.join(out, p))) for p in run.get("reports", [])]
+    return rows, [c for c in counts if c]
+
+
+def _main_row(rows):
+    for r in rows:
+        if r["host"] == ALL:
+            return r
+    return rows[0] if len(rows) == 1 else None
+
+
+def explain(a_name, a, b_name, b, ratio):
+    """Why side B runs at RATIO of side A, from CPU per I/O: with one job
+    thread the I/O rate is bounded by 1 / (CPU per I/O) when the thread is
+    busy all the time; the share of the ratio that CPU explains, and the
+    rest (device, waiting, cache state)."""
+    ca, cb = a.get("cpu_us_per_io"), b.get("cpu_us_per_io")
+    if not ca or not cb or ratio is None:
+        return "CPU figures missing; no explanation."
+    busy_a = 100.0 * a["iops"] * ca / 1e6 if a.get("iops") else None
+    busy_b = 100.0 * b["iops"] * cb / 1e6 if b.get("iops") else None
+    cpu_ratio = ca / cb
+    du = (b["usr_us_per_io"] or 0) - (a["usr_us_per_io"] or 0)
+    ds = (b["sys_us_per_io"] or 0) - (a["sys_us_per_io"] or 0)
+    text = ("CPU per I/O: %s %.2f us (user %.2f, system %.2f), %s %.2f us (user %.2f, system %.2f); "
+            "%s spends %+.2f us user and %+.2f us system per I/O. The job thread was busy %.0f%% (%s) "
+            "and %.0f%% (%s) of the run. " % (
+                a_name, ca, a["usr_us_per_io"], a["sys_us_per_io"],
+                b_name, cb, b["usr_us_per_io"], b["sys_us_per_io"], b_name, du, ds,
+                busy_a or 0, a_name, busy_b or 0, b_name))
+    if busy_a and busy_b and min(busy_a, busy_b) > 85:
+        text += ("Both sides are CPU bound, so the ratio should follow CPU per I/O: "
+                 "%.3f predicted from it against %.3f measured; " % (cpu_ratio, ratio))
+        rest = ratio / cpu_ratio
+        text += ("CPU per I/O accounts for the ratio within %.1f%%." % (abs(rest - 1) * 100)
+                 if abs(rest - 1) < 0.03 else
+                 "the remaining factor %.3f is time off the CPU (waiting on the device or on "
+                 "locks), not code on the I/O path." % rest)
+    else:
+        text += ("At least one side's thread was off the CPU much of the time: waiting on the "
+                 "device or the completion path, or runnable while other tasks had the CPU (a "
+                 "loaded machine: see the min-max spread). So CPU per I/O (ratio %.3f) bounds the "
+                 "IOPS ratio (%.3f) only loosely; compare the total latency instead, and measure "
+                 "on a quiet machine." % (cpu_ratio, ratio))
+    return text
+
+
+def summarise(out):
+    plan = files.load_json(os.path.join(out, "plan.json"))
+    if not plan:
+        raise ValueError("%s: no readable plan.json (not a bench v2 result set)" % out)
+    m = plan["matrix"]
+    sides = m["sides"]
+    vary = [k for k in m["axes"] if k != m["compare"] and len(m["axes"][k]) > 1]
+    cells = []
+    for ci, cell in enumerate(plan["cells"]):
+        # Label a cell by the axes that vary; a one-cell matrix by all of them.
+        c = {"index": ci, "axes": cell, "label": matrix.label(cell, vary or list(cell)), "sides": {},
+             "hosts": {}}
+        cells.append(c)
+        for s in sides:
+            c["sides"][s] = {"runs": [], "integrity": []}
+    for run in plan["runs"]:
+        if not os.path.exists(os.path.join(out, run["dir"], "fio.json")):
+            continue
+        rows, counts = run_rows(out, run)
+        side = cells[run["cell"]]["sides"][run["side"]]
+        side["runs"].append({"rep": run["rep"], "pos": run["pos"], "dir": run["dir"],
+                             "rows": rows, "main": _main_row(rows)})
+        side["integrity"].extend(counts)
+    for c in cells:
+        for s in sides:
+            sd = c["sides"][s]
+            mains = [r["main"] for r in sd["runs"] if r["main"]]
+            sd["stats"] = {k: stats.med_min_max([r.get(k) for r in mains]) for k in METRICS}
+            sd["median"] = {k: (v["median"] if v else None) for k, v in sd["stats"].items()}
+            sd["spread"] = stats.rel_spread([r.get("iops") for r in mains])
+            hosts = sorted({row["host"] for r in sd["runs"] for row in r["rows"]})
+            sd["per_host"] = {}
+            if len(hosts) > 1:
+                for h in hosts:
+                    hr = [row for r in sd["runs"] for row in r["rows"] if row["host"] == h]
+                    sd["per_host"][h] = {k: stats.med_min_max([r.get(k) for r in hr]) for k in METRICS}
+            ints = sd["integrity"]
+            if ints:
+                keys = sorted({k for i in ints for k, v in i.items() if isinstance(v, int)})
+                sd["integrity_total"] = {k: sum(i.get(k, 0) for i in ints) for k in keys}
+        a, b = sides
+        by_rep = {}
+        for s in sides:
+            for r in c["sides"][s]["runs"]:
+                if r["main"]:
+                    by_rep.setdefault(r["rep"], {})[s] = r["main"]["iops"]
+        ratios = [p[b] / p[a] for _, p in sorted(by_rep.items()) if a in p and b in p and p[a]]
+        c["ratio"] = stats.med_min_max(ratios)
+        if c["ratio"]:
+            c["ratio"]["per_pair"] = ratios
+        c["explanation"] = explain(a, c["sides"][a]["median"], b, c["sides"][b]["median"],
+                                   c["ratio"]["median"] if c["ratio"] else None)
+    bench = {"pinwb_bench_version": 2, "matrix": m, "compare": m["compare"], "sides": sides,
+             "reps": plan["reps"], "runtime_s": plan["runtime_s"], "hosts": plan.get("hosts") or [],
+             "cells": cells}
+    with open(os.path.join(out, "bench.json"), "w", encoding="utf-8") as f:
+        json.dump(bench, f, indent=1)
+        f.write("\n")
+    return bench
+
+
+def _f(v, fmt="%.1f"):
+    return fmt % v if v is not None else "-"
+
+
+def _mm(st, fmt="%.0f"):
+    if not st:
+        return "-"
+    return "%s (%s-%s)" % (fmt % st["median"], fmt % st["min"], fmt % st["max"])
+
+
+def text_lines(bench):
+    """The console summary; the last line is `ratio median=X min=Y max=Z`
+    of the first cell (what callers of the old bench parse)."""
+    a, b = bench["sides"]
+    out = ["%s: %s vs %s, %d reps in alternating pairs, %d s each" % (
+        bench["compare"], a, b, bench["reps"], bench["runtime_s"])]
+    for c in bench["cells"]:
+        out.append("cell %d/%d: %s" % (c["index"] + 1, len(bench["cells"]), c["label"]))
+        for s in (a, b):
+            st = c["sides"][s]["stats"]
+            md = c["sides"][s]["median"]
+            out.append("  %-12s IOPS %-26s lat mean %s us p99 %s us  CPU/IO usr %s sys %s us" % (
+                s, _mm(st["iops"]), _f(md["lat_mean_us"]), _f(md["lat_p99_us"]),
+                _f(md["usr_us_per_io"], "%.2f"), _f(md["sys_us_per_io"], "%.2f")))
+        r = c["ratio"]
+        if r:
+            out.append("  ratio %s/%s median %.3f (%.3f-%.3f) over %d pairs" % (
+                b, a, r["median"], r["min"], r["max"], r["n"]))
+    r = bench["cells"][0]["ratio"] if bench["cells"] else None
+    if r:
+        out.append("ratio median=%.3f min=%.3f max=%.3f" % (r["median"], r["min"], r["max"]))
+    return out
+
+
+def markdown(bench, meta, plots):
+    a, b = bench["sides"]
+    m = bench["matrix"]
+    L = ["# pinwb bench: %s" % os.path.basename(m.get("file") or "matrix"), ""]
+    L.append("Compared: `%s` = %s (baseline) against %s; %d repetitions in alternating pairs "
+             "(AB, BA, ...), %d s per run. Medians with min-max." % (
+                 bench["compare"], a, b, bench["reps"], bench["runtime_s"]))
+    if meta:
+        L += ["", "Kernel %s, %s (%s), fs %s, fio %s, liburing %s, commit %s%s." % (
+            meta.get("kernel"), meta.get("cpu_model"), meta.get("virt"), meta.get("fs"),
+            meta.get("fio_version"), meta.get("liburing_version"), (meta.get("git_commit") or "")[:12],
+            " (dirty)" if meta.get("git_dirty") else ""),
+            "", "Command: `%s`" % " ".join(meta.get("command") or [])]
+    if bench["reps"] < matrix.MIN_REPS:
+        L += ["", "**Smoke run: fewer than %d repetitions; not a result set.**" % matrix.MIN_REPS]
+    L += ["", "| cell | side | IOPS | lat mean us | p50 / p99 / p99.9 us | usr us/IO | sys us/IO | ratio %s/%s |" % (b, a),
+          "|---|---|---|---|---|---|---|---|"]
+    for c in bench["cells"]:
+        for s in (a, b):
+            sd = c["sides"][s]
+            md = sd["median"]
+            r = c["ratio"] if s == b else None
+            L.append("| %s | %s | %s | %s | %s / %s / %s | %s | %s | %s |" % (
+                c["label"], s, _mm(sd["stats"]["iops"]), _f(md["lat_mean_us"]),
+                _f(md["lat_p50_us"]), _f(md["lat_p99_us"]), _f(md["lat_p99.9_us"]),
+                _f(md["usr_us_per_io"], "%.2f"), _f(md["sys_us_per_io"], "%.2f"),
+                "%.3f (%.3f-%.3f)" % (r["median"], r["min"], r["max"]) if r else ""))
+    L += [""]
+    for c in bench["cells"]:
+        r, ma, mb = c["ratio"], c["sides"][a]["median"], c["sides"][b]["median"]
+        if not r:
+            continue
+        def rel(k):
+            if ma.get(k) and mb.get(k) is not None:
+                return "%+.1f%%" % ((mb[k] / ma[k] - 1) * 100)
+            return "-"
+        L.append("- **%s: %s runs at %.3fx the IOPS of %s** (median of %d pairs, %.3f-%.3f); "
+                 "against %s: total latency mean %s, user CPU per I/O %s, system CPU per I/O %s." % (
+                     c["label"], b, r["median"], a, r["n"], r["min"], r["max"], a,
+                     rel("lat_mean_us"), rel("usr_us_per_io"), rel("sys_us_per_io")))
+    L += ["", "## Why the ratio is what it is", ""]
+    for c in bench["cells"]:
+        L.append("- %s: %s" % (c["label"], c["explanation"]))
+    hosts = [h for c in bench["cells"] for s in (a, b) for h in c["sides"][s]["per_host"]]
+    if hosts:
+        L += ["", "## Per host", "", "| cell | side | host | IOPS | lat mean us | p99 us |", "|---|---|---|---|---|---|"]
+        for c in bench["cells"]:
+            for s in (a, b):
+                for h, st in sorted(c["sides"][s]["per_host"].items(), key=lambda kv: (kv[0] == ALL, kv[0])):
+                    L.append("| %s | %s | %s | %s | %s | %s |" % (
+                        c["label"], s, h, _mm(st["iops"]),
+                        _f(st["lat_mean_us"]["median"] if st["lat_mean_us"] else None),
+                        _f(st["lat_p99_us"]["median"] if st["lat_p99_us"] else None)))
+        L += ["", "The all-hosts row is computed from the per-host rows: IOPS summed, mean latency "
+              "weighted by I/Os, percentiles the worst host's."]
+    ints = [(c, s) for c in bench["cells"] for s in (a, b) if c["sides"][s].get("integrity_total")]
+    if ints:
+        L += ["", "## Integrity (pinwb engine, totals over the repetitions)", ""]
+        keys = sorted({k for c, s in ints for k in c["sides"][s]["integrity_total"]})
+        L += ["| cell | side | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
+        for c, s in ints:
+            t = c["sides"][s]["integrity_total"]
+            L.append("| %s | %s | " % (c["label"], s) + " | ".join(str(t.get(k, "")) for k in keys) + " |")
+    if plots:
+        L += ["", "## Plots", ""]
+        for p in plots:
+            L += ["![%s](plots/%s.png)" % (p["title"], p["name"]), "",
+                  "`plots/%s.svg`, data `plots/%s.dat`, script `plots/%s.gp`" % (p["name"], p["name"], p["name"]), ""]
+    return "\n".join(L) + "\n"

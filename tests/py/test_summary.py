@@ -1,0 +1,74 @@
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture  # noqa: E402
+from pinwbbench import plots, summary  # noqa: E402
+
+
+class SummaryTest(unittest.TestCase):
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.d)
+
+    def test_ratio_per_pair(self):
+        fixture.make(self.d)
+        b = summary.summarise(self.d)
+        self.assertEqual(len(b["cells"]), 2)
+        r = b["cells"][0]["ratio"]
+        self.assertEqual(r["n"], 5)
+        self.assertAlmostEqual(r["median"], 0.98, places=6)
+        self.assertTrue(os.path.exists(os.path.join(self.d, "bench.json")))
+        lines = summary.text_lines(b)
+        self.assertRegex(lines[-1], r"^ratio median=0\.980 min=0\.980 max=0\.980$")
+        md = summary.markdown(b, {"kernel": "k"}, [])
+        self.assertIn("| wb=none | 1 |", md)
+        self.assertIn("CPU per I/O", md)
+        self.assertEqual(b["cells"][0]["sides"]["0"]["integrity_total"]["gup_fixture_detected"], 5)
+
+    def test_hosts(self):
+        fixture.make(self.d, hosts=["h1,8765", "h1,8766"])
+        b = summary.summarise(self.d)
+        sd = b["cells"][0]["sides"]["0"]
+        # Two servers on one address stay apart: the host comes from the plan.
+        self.assertEqual(sorted(sd["per_host"]), ["all-hosts", "h1,8765", "h1,8766"])
+        self.assertEqual({r["job"] for r in sd["runs"][0]["rows"]}, {"bench-pinwb"})
+        # The all-hosts row sums the hosts.
+        self.assertAlmostEqual(sd["median"]["iops"], 2 * 100400.0)
+        md = summary.markdown(b, None, [])
+        self.assertIn("| all-hosts |", md)
+
+    def test_plot_files_without_gnuplot(self):
+        fixture.make(self.d)
+        with open(os.path.join(self.d, "release.tsv"), "w") as f:
+            f.write("page_kind\tbatch\tmethod\tns_per_page\n")
+            for kind in ("order0", "thp"):
+                for batch in (1, 2, 4):
+                    f.write("%s\t%d\tbatched\t%d\n" % (kind, batch, 100 // batch))
+        b = summary.summarise(self.d)
+        rows = plots.read_release_tsv(os.path.join(self.d, "release.tsv"))
+        done = plots.write(plots.build(b, "kernel k, cpu c", rows), os.path.join(self.d, "plots"), False)
+        self.assertEqual([p["name"] for p in done], ["ratio", "latency", "release", "integrity"])
+        for p in done:
+            with open(os.path.join(self.d, "plots", p["name"] + ".gp")) as f:
+                gp = f.read()
+            self.assertIn("kernel k, cpu c", gp)
+            self.assertIn("set output '%s.svg'" % p["name"], gp)
+            self.assertIn("label", gp)
+
+    def test_bad_release_tsv(self):
+        p = os.path.join(self.d, "r.tsv")
+        with open(p, "w") as f:
+            f.write("kind\tbatch\n")
+        with self.assertRaises(plots.ReleaseTsvError):
+            plots.read_release_tsv(p)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,78 @@
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture  # noqa: E402
+from pinwbbench import matrix, summary, vmimport  # noqa: E402
+
+MATRIX = os.path.join(fixture.TOP, "workloads", "bench-policy-vm.matrix")
+
+
+class VmImportTest(unittest.TestCase):
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+        # A fake VM run: the fixture's runs moved to results/bench-matrix/runs.
+        with open(MATRIX) as f:
+            text = f.read()
+        fx = os.path.join(self.d, "fx")
+        fixture.make(fx, text)
+        self.vm = os.path.join(self.d, "vm")
+        src = os.path.join(self.vm, "results", "bench-matrix")
+        os.makedirs(src)
+        shutil.move(os.path.join(fx, "runs"), os.path.join(src, "runs"))
+        with open(os.path.join(src, "result.json"), "w") as f:
+            json.dump({"name": "bench-matrix", "result": "PASS"}, f)
+        with open(os.path.join(self.vm, "meta.json"), "w") as f:
+            json.dump({"kernel": {"uname_r": "6.12.117", "uname_v": "#2"},
+                       "sysctls": {"vm.gup_writeback_policy": 0}, "qemu": {"accel": "tcg"}}, f)
+        self.m = matrix.load(MATRIX)
+
+    def tearDown(self):
+        shutil.rmtree(self.d)
+
+    def test_import_and_summarise(self):
+        out = os.path.join(self.d, "set")
+        plan = vmimport.import_run(self.m, self.vm, out, os.path.join(fixture.TOP, "workloads"))
+        self.assertEqual(len(plan["runs"]), 2 * 2 * 5)
+        b = summary.summarise(out)
+        self.assertEqual([c["label"] for c in b["cells"]], ["wb=none", "wb=default"])
+        self.assertEqual(b["cells"][0]["ratio"]["n"], 5)
+        m = vmimport.vm_meta(self.vm, fixture.TOP, "/nonexistent/fio", ["x"], {})
+        self.assertEqual((m["kernel"], m["virt"], m["series"]), ("6.12.117", "tcg", True))
+
+    def test_release_rows_are_collected(self):
+        d = os.path.join(self.vm, "results", "gup-release-bench")
+        os.makedirs(d)
+        with open(os.path.join(d, "release.tsv"), "w") as f:
+            f.write("page_kind\tbatch\tmethod\tns_per_page\nthp\t512\tbatched\t3.5\n")
+        with open(os.path.join(d, "other.tsv"), "w") as f:
+            f.write("a\tb\n1\t2\n")
+        out = os.path.join(self.d, "set")
+        os.makedirs(out)
+        self.assertEqual(vmimport.collect_release(self.vm, out), 1)
+        with open(os.path.join(out, "release.tsv")) as f:
+            self.assertEqual(f.read().splitlines()[1], "thp\t512\tbatched\t3.5")
+
+    def test_missing_run_is_named(self):
+        shutil.rmtree(os.path.join(self.vm, "results", "bench-matrix", "runs", "c1-r3-0"))
+        with self.assertRaises(vmimport.VmImportError) as cm:
+            vmimport.import_run(self.m, self.vm, os.path.join(self.d, "set"),
+                                os.path.join(fixture.TOP, "workloads"))
+        self.assertIn("c1-r3-0", str(cm.exception))
+
+    def test_wrong_cell_is_refused(self):
+        job = os.path.join(self.vm, "results", "bench-matrix", "runs", "c1-r0-1", "job.fio")
+        with open(job, "a") as f:
+            f.write("pinwb_wb_modes=none\n")
+        with self.assertRaises(vmimport.VmImportError) as cm:
+            vmimport.import_run(self.m, self.vm, os.path.join(self.d, "set"),
+                                os.path.join(fixture.TOP, "workloads"))
+        self.assertIn("c1-r0-1", str(cm.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
