@@ -31,7 +31,7 @@ AXES = {
 }
 ORDER = ["engine", "buffer", "io", "wb", "rw", "bs", "iodepth"]
 SETTINGS = {"compare", "reps", "runtime", "size"}
-WB_MODES = {"sfr", "fdatasync", "msync_async", "msync_sync", "dontneed", "touch"}
+WB_MODES = {"sfr", "fdatasync", "msync_sync", "dontneed", "touch"}
 MIN_REPS = 5
 
 
