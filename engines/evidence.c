@@ -38,6 +38,33 @@ char *pwb_job_file_name(struct thread_data *td, const char *dir,
 	return s;
 }
 
+/*
+ * Read back every written block of every target not in flight; mismatches
+ * of a mid-job run are logged as they are found.  Returns the mismatches.
+ */
+static uint64_t readback(struct pwb_data *pd, const char *when)
+{
+	char msg[640];
+
+	pwb_readback_begin(&pd->rb);
+	for (unsigned int i = 0; i < pd->nfiles; i++)
+		if (pwb_readback_target(&pd->led, i, pd->tf[i].path, &pd->rb))
+			break;
+	pwb_readback_end(&pd->rb);
+	if (!when)
+		return pd->rb.mismatches;
+	for (unsigned int i = 0; i < pd->rb.ndetail; i++) {
+		pwb_rb_mismatch_str(&pd->rb.detail[i],
+				    pd->paths[pd->rb.detail[i].file], msg,
+				    sizeof(msg));
+		log_err("pinwb: %s: %s\n", when, msg);
+	}
+	if (pd->rb.outcome == PWB_V_SETUP)
+		log_err("pinwb: %s: target read-back could not run: %s\n", when,
+			pd->rb.error);
+	return pd->rb.mismatches;
+}
+
 void pwb_evidence_every(struct pwb_data *pd)
 {
 	struct pwb_verify_result r;
@@ -46,6 +73,9 @@ void pwb_evidence_every(struct pwb_data *pd)
 	pwb_verify_result_init(&r);
 	pwb_verify_memory(pd->arena.base, &pd->rec, pd->arena.busy, &r);
 	pd->verify_every_runs++;
+	/* what the writes delivered so far, past the page cache */
+	if (pd->o->verify && pd->led.writes)
+		pd->rb.every_mismatches += readback(pd, "pinwb_verify_every");
 	if (!r.mismatches)
 		return;
 	if (!pd->verify_every_mismatches)
@@ -294,6 +324,15 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	r.read_check_failures = pd->read_check_failures;
 	r.verify_every_runs = pd->verify_every_runs;
 	r.verify_every_mismatches = pd->verify_every_mismatches;
+	r.verify_enabled = pd->o->verify;
+	r.check_reads = pd->o->check_reads;
+	r.reads_checked = pd->reads_checked;
+	r.reads_unsure = pd->led.reads_unsure;
+	r.reads_foreign = pd->led.reads_foreign;
+	r.reads_short = pd->led.reads_short;
+	r.writes_overlapped = pd->led.writes_overlapped;
+	r.readback = &pd->rb;
+	r.target_paths = pd->paths;
 	r.wb_modes = pd->wb.modes;	/* the modes that ran */
 	r.wb_nmodes = pd->wb.nmodes;
 	r.wb_interval_us = pd->o->wb_interval_us;
@@ -318,7 +357,7 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 
 static void verdict(struct thread_data *td, struct pwb_data *pd)
 {
-	char msg[320];
+	char msg[640];
 
 	for (unsigned int i = 0; i < pd->vres.ndetail; i++) {
 		pwb_mismatch_str(&pd->vres.detail[i], msg, sizeof(msg));
@@ -339,6 +378,31 @@ static void verdict(struct thread_data *td, struct pwb_data *pd)
 			td->o.name, pd->vres.error);
 		td_verror(td, EIO, "pinwb verify setup");
 	}
+	for (unsigned int i = 0; i < pd->rb.ndetail; i++) {
+		pwb_rb_mismatch_str(&pd->rb.detail[i],
+				    pd->paths[pd->rb.detail[i].file], msg,
+				    sizeof(msg));
+		log_err("pinwb: %s\n", msg);
+	}
+	if (pd->rb.mismatches > pd->rb.ndetail)
+		log_err("pinwb: ... and %" PRIu64 " more mismatching target block(s)\n",
+			pd->rb.mismatches - pd->rb.ndetail);
+	if (pd->rb.outcome == PWB_V_MISMATCH) {
+		log_err("pinwb: %s: TARGET READ-BACK FAILED: %" PRIu64 " of %"
+			PRIu64 " written block(s) do not hold what was written\n",
+			td->o.name, pd->rb.mismatches, pd->rb.blocks_checked);
+		td_verror(td, EILSEQ, "pinwb target read-back");
+	} else if (pd->rb.outcome == PWB_V_SETUP) {
+		log_err("pinwb: %s: target read-back could not run: %s\n",
+			td->o.name, pd->rb.error);
+		td_verror(td, EIO, "pinwb target read-back setup");
+	}
+	if (pd->rb.every_mismatches) {
+		log_err("pinwb: %s: pinwb_verify_every found %" PRIu64
+			" mismatching target block(s)\n", td->o.name,
+			pd->rb.every_mismatches);
+		td_verror(td, EILSEQ, "pinwb verify_every target");
+	}
 	if (pd->verify_every_mismatches) {
 		log_err("pinwb: %s: pinwb_verify_every found %" PRIu64
 			" mismatching slot(s)\n", td->o.name,
@@ -355,8 +419,12 @@ void pwb_evidence_end(struct thread_data *td, struct pwb_data *pd)
 	if (!pd->init_done || pd->setup_failed || !pd->arena_ready ||
 	    !pd->rec.e)
 		return;
-	if (pd->o->verify)
+	if (pd->o->verify) {
+		/* the hook has run: it may have damaged the target too */
 		run_verify(td, pd);
+		if (pd->led.writes && pd->vres.outcome != PWB_V_SETUP)
+			readback(pd, NULL);
+	}
 	if (pd->keep_dir)
 		keep(td, pd, &kbuf, &krec);
 	pwb_vmstat_read(pd->vm_after);

@@ -15,6 +15,7 @@
 #include <numa.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,73 @@
 
 /* ---------- targets ---------- */
 
+/*
+ * Refuse every target pinwb may not write (target.c decides), create and
+ * mark the missing ones.  Runs before fio sizes or lays out any file (from
+ * setup()) and again in init(), which learns each file's ownership.  A
+ * user's file given with pinwb_overwrite_target=1 must still not be
+ * written by fio itself when the job only reads it, nor unlinked.
+ */
+static int claim_targets(struct thread_data *td, struct pwb_tfile *tf)
+{
+	struct pwb_options *o = td->eo;
+	struct fio_file *f;
+	unsigned int i;
+	char err[640];
+
+	for_each_file(td, f, i) {
+		uint64_t need = td->o.start_offset +
+				(td->o.size ? td->o.size / td->o.nr_files : 0);
+		struct stat st;
+		bool ours;
+
+		if (pwb_target_claim(f->file_name, o->overwrite_target, &ours,
+				     err, sizeof(err))) {
+			log_err("pinwb: %s\n", err);
+			return 1;
+		}
+		if (tf)
+			tf[i].ours = ours;
+		if (ours)
+			continue;
+		if (td->o.unlink || td->o.unlink_each_loop) {
+			log_err("pinwb: target %s is not pinwb's (pinwb_overwrite_target=1) and unlink=1 would remove it: refused; drop unlink=\n",
+				f->file_name);
+			return 1;
+		}
+		if (!td_write(td) && !stat(f->file_name, &st) &&
+		    S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) {
+			log_err("pinwb: target %s is not pinwb's and holds %lld bytes, less than the job's range (%llu): fio would extend it, writing to it in a job that only reads; give size= that fits\n",
+				f->file_name, (long long)st.st_size,
+				(unsigned long long)need);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* fio's get_file_sizes(), which a setup() hook replaces */
+static int pwb_setup(struct thread_data *td)
+{
+	struct fio_file *f;
+	unsigned int i;
+
+	if (claim_targets(td, NULL))
+		return 1;
+	for_each_file(td, f, i) {
+		if (generic_get_file_size(td, f)) {
+			if (td->error != ENOENT) {
+				log_err("%s\n", td->verror);
+				return 1;
+			}
+			td_clear_error(td);
+		}
+		if (f->real_file_size == -1ULL && td->o.size)
+			f->real_file_size = td->o.size / td->o.nr_files;
+	}
+	return 0;
+}
+
 static bool target_size_known(struct fio_file *f)
 {
 	return f->io_size && f->real_file_size >= f->file_offset + f->io_size;
@@ -48,13 +116,16 @@ static bool target_size_known(struct fio_file *f)
 
 /*
  * Give the ledger @f's range, lock it against writing jobs and, when the
- * job reads, lay out generation-0 blocks so every read has an identity.
+ * job reads, lay out generation-0 blocks so every read has an identity:
+ * on a target that is pinwb's, or a user's one the job writes anyway
+ * (pinwb_overwrite_target=1).  A job that only reads a user's target never
+ * writes it; its reads of blocks it did not write are not checked.
  */
 static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 			  struct fio_file *f)
 {
 	struct pwb_tfile *tf = &pd->tf[f->fileno];
-	bool layout = td_read(td);
+	bool layout = td_read(td) && (tf->ours || td_write(td));
 	char err[512];
 	int ret;
 
@@ -243,12 +314,17 @@ static int pwb_init(struct thread_data *td)
 			    pd->nfiles, td->o.iodepth))
 		return 1;
 	pd->led_ready = true;
+	pd->paths = calloc(pd->nfiles, sizeof(*pd->paths));
+	if (!pd->paths || claim_targets(td, pd->tf))
+		return 1;
 	for (unsigned int i = 0; i < pd->nfiles; i++) {
 		pd->tf[i].lock_fd = -1;
 		pd->tf[i].path = strdup(td->files[i]->file_name);
 		if (!pd->tf[i].path)
 			return 1;
+		pd->paths[i] = pd->tf[i].path;
 	}
+	pwb_readback_init(&pd->rb);
 	pwb_verify_result_init(&pd->vres);
 
 	if (o->report)
@@ -506,6 +582,7 @@ static void pwb_cleanup(struct thread_data *td)
 		free(pd->tf[i].path);
 	}
 	free(pd->tf);
+	free(pd->paths);
 	free(pd->vm_before);
 	free(pd->vm_after);
 	free(pd->report_path);
@@ -519,6 +596,7 @@ struct ioengine_ops ioengine = {
 	.version		= FIO_IOOPS_VERSION,
 	/* commit() stamps issue times; engine state is per job thread */
 	.flags			= FIO_ASYNCIO_SETS_ISSUE_TIME | FIO_NO_OFFLOAD,
+	.setup			= pwb_setup,
 	.init			= pwb_init,
 	.post_init		= pwb_post_init,
 	.queue			= pwb_queue,

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "ledger.h"
 #include "options.h"
+#include "readback.h"
 #include "record.h"
 #include "telemetry.h"
 #include "transport.h"
@@ -24,6 +25,7 @@
 /* per target file, by fileno */
 struct pwb_tfile {
 	char *path;		/* fio frees its files before cleanup() */
+	bool ours;		/* created by pinwb or carries its marker */
 	bool prepared;		/* ledger range set, lock taken, laid out */
 	int lock_fd;		/* flock on the target, -1 if none */
 };
@@ -55,6 +57,8 @@ struct pwb_data {
 
 	struct pwb_vmstat *vm_before, *vm_after;
 	struct pwb_verify_result vres;
+	struct pwb_readback rb;		/* the targets' read-back */
+	const char **paths;		/* target names by fileno, for reports */
 	char kernel[128];
 	char *report_path;
 	char *keep_dir;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pinwb targets: preparing a job's range of a target file (generation-0
- * blocks) and the flock that keeps writing jobs apart.  No fio dependency.
+ * pinwb targets: whether pinwb may write a target at all (ownership),
+ * preparing a job's range of it (generation-0 blocks) and the flock that
+ * keeps writing jobs apart.  No fio dependency.
  */
 #ifndef PINWB_TARGET_H
 #define PINWB_TARGET_H
@@ -9,6 +10,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Ownership marker beside a target pinwb created: "<target>.pinwb-tgt"
+ * holding "PINWBTGT 1 <major>:<minor> <inode> <birth time>\n" of the
+ * target it marks, so a marker left beside a file that was since replaced
+ * does not count.
+ */
+#define PWB_TGT_SUFFIX	".pinwb-tgt"
+
+/*
+ * May pinwb lay out (write) @path?  A missing file is created here (empty,
+ * O_EXCL) and marked: pinwb's.  A regular file with a valid marker is
+ * pinwb's.  Anything else that exists, a user's file or a block device, is
+ * refused (-EPERM, the message names the file and pinwb_overwrite_target=1)
+ * unless @overwrite: then it is used but stays the user's (*@ours false).
+ * Other file types are always refused.  Returns 0 or -errno.
+ */
+int pwb_target_claim(const char *path, bool overwrite, bool *ours,
+		     char *err, size_t errlen);
+
+/* Does a valid marker beside @path name it? */
+bool pwb_target_is_marked(const char *path);
 
 /*
  * flock @path: shared for a job that only reads, exclusive for one that
