@@ -305,6 +305,7 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	r.subjob = td->subjob_number;
 	r.kernel = pd->kernel;
 	r.seed = pd->seed;
+	r.nonce = pd->nonce;
 	r.buffer_kind = pwb_buf_kind_names[pd->arena.kind];
 	r.buffer_file = pd->arena.path;
 	r.buffer_size = pd->arena.size;

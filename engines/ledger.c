@@ -132,9 +132,10 @@ int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 		io->gen = gen;
 		io->unsure = false;
 		/* the CPU writes the block through the mapping */
-		pwb_block_fill(*addr, l->bs, l->seed, target, gen);
+		pwb_block_fill(*addr, l->bs, l->seed, t->nonce, target, gen);
 		e->target = target;
 		e->gen_lo = e->gen_hi = gen;
+		e->nonce = t->nonce;
 		__atomic_store_n(&e->state, PWB_SLOT_ONE, __ATOMIC_RELEASE);
 	} else {
 		io->gen = t->gen_hi[blk];
@@ -203,6 +204,7 @@ bool pwb_ledger_end(struct pwb_ledger *l, unsigned int idx, bool whole)
 			e->target = pwb_target_make(io->file,
 						    t->base + io->blk * l->bs);
 			e->gen_lo = e->gen_hi = t->gen_lo[io->blk];
+			e->nonce = t->nonce;
 		}
 		/* an unknown block in the slot is never checked */
 		__atomic_store_n(&e->state, known ? PWB_SLOT_ONE :

@@ -126,13 +126,14 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 {
 	struct pwb_tfile *tf = &pd->tf[f->fileno];
 	bool layout = td_read(td) && (tf->ours || td_write(td));
+	uint64_t nonce = pwb_target_nonce(pd->nonce, f->file_name);
 	char err[512];
 	int ret;
 
 	if (tf->prepared)
 		return 0;
 	ret = pwb_ledger_target(&pd->led, f->fileno, f->file_offset,
-				f->io_size / pd->bs, 0, layout);
+				f->io_size / pd->bs, nonce, layout);
 	if (ret)
 		return ret;
 	if (tf->lock_fd < 0) {
@@ -147,7 +148,7 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 	if (layout) {
 		ret = pwb_target_prepare(f->file_name, f->file_offset,
 					 f->io_size / pd->bs, pd->bs,
-					 f->fileno, err, sizeof(err));
+					 f->fileno, nonce, err, sizeof(err));
 		if (ret) {
 			log_err("pinwb: %s\n", err);
 			return ret;
@@ -158,6 +159,39 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 }
 
 /* ---------- init ---------- */
+
+/*
+ * This run's nonce, the same in every job of one fio invocation (jobs that
+ * share a target must agree on its generation-0 blocks) and different in
+ * every other: the boot id, the fio main process's pid and start time.
+ */
+static uint64_t run_nonce(struct thread_data *td)
+{
+	pid_t pid = td->o.use_thread ? getpid() : getppid();
+	unsigned long long start = 0;
+	char path[64], buf[1024], *p;
+	uint64_t h = pwb_mix64((uint64_t)pid);
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			h ^= pwb_crc32c(0, buf, strlen(buf));
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		/* field 22, after the parenthesised command name */
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			   &start) != 1)
+			start = 0;
+		fclose(f);
+	}
+	h = pwb_mix64(h ^ pwb_mix64(start + 0x2545f4914f6cdd1dULL));
+	return h ? h : 1;
+}
 
 static uint64_t time_seed(void)
 {
@@ -246,6 +280,7 @@ static int pwb_init(struct thread_data *td)
 	}
 	pd->bs = (uint32_t)bs_min;
 	pd->seed = o->seed ? o->seed : time_seed();
+	pd->nonce = run_nonce(td);
 	if (!o->seed)
 		pwb_info("pinwb: %s: pinwb_seed=%" PRIu64 " (time based)\n",
 			 td->o.name, pd->seed);
@@ -296,6 +331,7 @@ static int pwb_init(struct thread_data *td)
 	if (pwb_record_init(&pd->rec, pd->bs, pd->arena.nslots, pd->seed,
 			    pd->arena.size))
 		return 1;
+	pd->rec.nonce = pd->nonce;
 	/* the record beside the buffer file marks it as pinwb's */
 	pd->rec_existed = pd->arena.kind == PWB_BUF_FILE &&
 			  !access(pd->arena.rec_path, F_OK);

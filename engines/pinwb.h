@@ -42,6 +42,7 @@ struct pwb_data {
 	int numa_node;
 	uint32_t bs;
 	uint64_t seed;
+	uint64_t nonce;			/* this run's (all jobs of one fio) */
 	bool arena_ready;
 	bool led_ready;
 	bool tr_ready;

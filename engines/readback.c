@@ -68,7 +68,7 @@ static void check_block(const struct pwb_ledger *l, unsigned int file,
 	r->blocks_checked++;
 	st = pwb_block_decode(p, l->bs, &id);
 	if (st == PWB_BLK_OK && id.target == pwb_target_make(file, off) &&
-	    id.gen == gen && id.seed == l->seed)
+	    id.gen == gen && id.seed == l->seed && id.nonce == t->nonce)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.file = file;
@@ -211,7 +211,11 @@ void pwb_rb_mismatch_str(const struct pwb_rb_mismatch *m, const char *path,
 {
 	char found[200];
 
-	if (m->status == PWB_FOUND_WRONG_ID)
+	if (m->status == PWB_FOUND_WRONG_ID && m->found.nonce != m->nonce)
+		snprintf(found, sizeof(found), "target 0x%" PRIx64 " gen %"
+			 PRIu64 " of another run or file (nonce 0x%" PRIx64 ")",
+			 m->found.target, m->found.gen, m->found.nonce);
+	else if (m->status == PWB_FOUND_WRONG_ID)
 		snprintf(found, sizeof(found), "target 0x%" PRIx64 " gen %"
 			 PRIu64 " seed %" PRIu64, m->found.target,
 			 m->found.gen, m->found.seed);
@@ -252,13 +256,15 @@ void pwb_readback_json(FILE *f, const struct pwb_readback *r,
 		fprintf(f, "%s\n%s    {\"file\": ", i ? "," : "", ind);
 		pwb_json_str(f, paths[m->file]);
 		fprintf(f, ", \"offset\": %" PRIu64 ", \"expected\": {\"target\": %"
-			PRIu64 ", \"gen\": %" PRIu64 "}, \"found\": {\"status\": \"%s\"",
+			PRIu64 ", \"gen\": %" PRIu64 ", \"nonce\": %" PRIu64
+			"}, \"found\": {\"status\": \"%s\"",
 			m->offset, pwb_target_make(m->file, m->offset), m->gen,
-			status_str(m->status));
+			m->nonce, status_str(m->status));
 		if (m->have_id)
 			fprintf(f, ", \"target\": %" PRIu64 ", \"gen\": %" PRIu64
-				", \"seed\": %" PRIu64, m->found.target,
-				m->found.gen, m->found.seed);
+				", \"seed\": %" PRIu64 ", \"nonce\": %" PRIu64,
+				m->found.target, m->found.gen, m->found.seed,
+				m->found.nonce);
 		fprintf(f, "}, \"message\": ");
 		pwb_json_str(f, msg);
 		fputc('}', f);

@@ -255,9 +255,22 @@ static int write_all(int fd, const char *buf, size_t len, uint64_t off,
 	return 0;
 }
 
+uint64_t pwb_target_nonce(uint64_t run_nonce, const char *path)
+{
+	struct stat st;
+	uint64_t dev, ino;
+
+	if (stat(path, &st))
+		return pwb_mix64(run_nonce);
+	dev = S_ISBLK(st.st_mode) ? (uint64_t)st.st_rdev : (uint64_t)st.st_dev;
+	ino = S_ISBLK(st.st_mode) ? 0 : (uint64_t)st.st_ino;
+	return pwb_mix64(run_nonce ^ pwb_mix64(dev + 0x9e3779b97f4a7c15ULL) ^
+			 pwb_mix64(ino * 0xbf58476d1ce4e5b9ULL + 1));
+}
+
 int pwb_target_prepare(const char *path, uint64_t base, uint64_t nblocks,
-		       uint32_t bs, unsigned int file, char *err,
-		       size_t errlen)
+		       uint32_t bs, unsigned int file, uint64_t nonce,
+		       char *err, size_t errlen)
 {
 	uint64_t per = PREP_CHUNK / bs ? PREP_CHUNK / bs : 1;
 	char *buf;
@@ -282,7 +295,7 @@ int pwb_target_prepare(const char *path, uint64_t base, uint64_t nblocks,
 		uint64_t off = base + k * bs;
 
 		for (uint64_t i = 0; i < n; i++)
-			pwb_block_fill(buf + i * bs, bs, PWB_GEN0_SEED,
+			pwb_block_fill(buf + i * bs, bs, PWB_GEN0_SEED, nonce,
 				       pwb_target_make(file, off + i * bs), 0);
 		ret = write_all(fd, buf, n * bs, off, path, err, errlen);
 	}

@@ -44,11 +44,19 @@ int pwb_target_lock(const char *path, bool exclusive, int *fd, char *err,
 /*
  * Write generation-0 blocks over @nblocks blocks of @bs bytes from @base
  * of @path (file number @file in the job) with O_DIRECT from a private
- * buffer, so every read lands a block with a known identity.  Returns 0 or
+ * buffer, so every read lands a block with a known identity (@nonce: the
+ * target's, pwb_target_nonce()).  Returns 0 or
  * -errno with a message in @err.
  */
 int pwb_target_prepare(const char *path, uint64_t base, uint64_t nblocks,
-		       uint32_t bs, unsigned int file, char *err,
-		       size_t errlen);
+		       uint32_t bs, unsigned int file, uint64_t nonce,
+		       char *err, size_t errlen);
+
+/*
+ * The nonce of @path in the run @run_nonce: the run's nonce mixed with the
+ * file's device and inode (a block device's device number), so jobs of one
+ * run that share a target agree and no other file or run matches.
+ */
+uint64_t pwb_target_nonce(uint64_t run_nonce, const char *path);
 
 #endif

@@ -168,7 +168,8 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	jkv_str(f, "job", r->job, true);
 	fprintf(f, "\"subjob\": %u, ", r->subjob);
 	jkv_str(f, "kernel", r->kernel, true);
-	fprintf(f, "\"seed\": %" PRIu64 ",\n", r->seed);
+	fprintf(f, "\"seed\": %" PRIu64 ", \"nonce\": %" PRIu64 ",\n",
+		r->seed, r->nonce);
 
 	fprintf(f, "  \"buffer\": {");
 	jkv_str(f, "kind", r->buffer_kind, true);
@@ -267,7 +268,8 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 	    r->fixedbufs_fallback_used ? " (fallback: not registered)" : "",
 	    r->registerfiles ? " registerfiles" : "");
 	ADD("pinwb:   ops %" PRIu64 " (reads %" PRIu64 ", writes %" PRIu64
-	    "), seed %" PRIu64 "\n", r->ops, r->reads, r->writes, r->seed);
+	    "), seed %" PRIu64 ", run nonce 0x%" PRIx64 "\n", r->ops, r->reads,
+	    r->writes, r->seed, r->nonce);
 	ADD("pinwb:   writeback:");
 	for (int m = 0; m < PWB_WB_NR; m++)
 		if (r->wb_counts[m])

@@ -40,6 +40,7 @@ struct pwb_report {
 	unsigned int subjob;
 	const char *kernel;
 	uint64_t seed;
+	uint64_t nonce;			/* the run's (blockfmt.h) */
 	/* buffer */
 	const char *buffer_kind;
 	const char *buffer_file;
