@@ -16,17 +16,6 @@
 
 extern char **environ;
 
-/*
- * Notes and the summary go with fio's normal output; with
- * --output-format=json(+)/terse they go to stderr so stdout stays parseable.
- */
-#define pwb_info(...) do {					\
-	if (output_format & FIO_OUTPUT_NORMAL)			\
-		log_info(__VA_ARGS__);				\
-	else							\
-		log_err(__VA_ARGS__);				\
-} while (0)
-
 char *pwb_job_file_name(struct thread_data *td, const char *dir,
 			const char *suffix)
 {

@@ -29,17 +29,6 @@
 
 #define READ_CHECK_LOG	10
 
-/*
- * Notes go with fio's normal output; with --output-format=json(+)/terse
- * they go to stderr so stdout stays parseable.
- */
-#define pwb_info(...) do {					\
-	if (output_format & FIO_OUTPUT_NORMAL)			\
-		log_info(__VA_ARGS__);				\
-	else							\
-		log_err(__VA_ARGS__);				\
-} while (0)
-
 /* ---------- targets ---------- */
 
 /*

@@ -22,6 +22,17 @@
 #include "verify.h"
 #include "wbdriver.h"
 
+/*
+ * Notes and the summary go with fio's normal output; with
+ * --output-format=json(+)/terse they go to stderr so stdout stays parseable.
+ */
+#define pwb_info(...) do {					\
+	if (output_format & FIO_OUTPUT_NORMAL)			\
+		log_info(__VA_ARGS__);				\
+	else							\
+		log_err(__VA_ARGS__);				\
+} while (0)
+
 /* per target file, by fileno */
 struct pwb_tfile {
 	char *path;		/* fio frees its files before cleanup() */

@@ -197,15 +197,6 @@ int pwb_readback_target(const struct pwb_ledger *l, unsigned int file,
 	return 0;
 }
 
-static const char *status_str(int st)
-{
-	if (st == PWB_FOUND_SHORT)
-		return "short file";
-	if (st == PWB_FOUND_WRONG_ID)
-		return "ok";
-	return pwb_block_status_str((enum pwb_block_status)st);
-}
-
 void pwb_rb_mismatch_str(const struct pwb_rb_mismatch *m, const char *path,
 			 char *buf, size_t len)
 {
@@ -224,7 +215,7 @@ void pwb_rb_mismatch_str(const struct pwb_rb_mismatch *m, const char *path,
 			 "bad checksum (header says target 0x%" PRIx64 " gen %"
 			 PRIu64 ")", m->found.target, m->found.gen);
 	else
-		snprintf(found, sizeof(found), "%s", status_str(m->status));
+		snprintf(found, sizeof(found), "%s", pwb_found_status_str(m->status));
 	snprintf(buf, len, "target %s offset %" PRIu64 " (0x%" PRIx64
 		 "): expected target 0x%" PRIx64 " gen %" PRIu64 ", found %s",
 		 path, m->offset, m->offset,
@@ -259,7 +250,7 @@ void pwb_readback_json(FILE *f, const struct pwb_readback *r,
 			PRIu64 ", \"gen\": %" PRIu64 ", \"nonce\": %" PRIu64
 			"}, \"found\": {\"status\": \"%s\"",
 			m->offset, pwb_target_make(m->file, m->offset), m->gen,
-			m->nonce, status_str(m->status));
+			m->nonce, pwb_found_status_str(m->status));
 		if (m->have_id)
 			fprintf(f, ", \"target\": %" PRIu64 ", \"gen\": %" PRIu64
 				", \"seed\": %" PRIu64 ", \"nonce\": %" PRIu64,

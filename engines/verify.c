@@ -271,7 +271,7 @@ enum pwb_outcome pwb_verify_file(const char *path,
 	return res->outcome;
 }
 
-static const char *found_status_str(int st)
+const char *pwb_found_status_str(int st)
 {
 	if (st == PWB_FOUND_SHORT)
 		return "short file";
@@ -310,7 +310,7 @@ void pwb_mismatch_str(const struct pwb_mismatch *m, char *buf, size_t len)
 			 "bad checksum (header says target 0x%" PRIx64
 			 " gen %" PRIu64 ")", m->found.target, m->found.gen);
 	else
-		snprintf(found, sizeof(found), "%s", found_status_str(m->status));
+		snprintf(found, sizeof(found), "%s", pwb_found_status_str(m->status));
 	snprintf(buf, len, "slot %" PRIu64 " offset 0x%" PRIx64
 		 ": expected %s, found %s", m->slot, m->buffer_offset, exp,
 		 found);
@@ -362,7 +362,7 @@ void pwb_verify_json(FILE *f, const struct pwb_verify_result *res,
 			m->expected.gen_lo, m->expected.gen_hi,
 			m->expected.nonce);
 		fprintf(f, ", \"found\": {\"status\": \"%s\"",
-			found_status_str(m->status));
+			pwb_found_status_str(m->status));
 		if (m->have_id)
 			fprintf(f, ", \"target\": %" PRIu64 ", \"gen\": %" PRIu64
 				", \"seed\": %" PRIu64 ", \"nonce\": %" PRIu64
