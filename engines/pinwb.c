@@ -241,6 +241,9 @@ static int pwb_init(struct thread_data *td)
 	}
 	if (check_bs(td, &bs_min, &bs_max))
 		return 1;
+	/* setup() did this unless fio lays files out in the job itself */
+	if (claim_targets(td, NULL))
+		return 1;
 
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
@@ -339,11 +342,12 @@ static int pwb_init(struct thread_data *td)
 			    pd->nfiles, td->o.iodepth))
 		return 1;
 	pd->led_ready = true;
+	for (unsigned int i = 0; i < pd->nfiles; i++)
+		pd->tf[i].lock_fd = -1;
 	pd->paths = calloc(pd->nfiles, sizeof(*pd->paths));
 	if (!pd->paths || claim_targets(td, pd->tf))
 		return 1;
 	for (unsigned int i = 0; i < pd->nfiles; i++) {
-		pd->tf[i].lock_fd = -1;
 		pd->tf[i].path = strdup(td->files[i]->file_name);
 		if (!pd->tf[i].path)
 			return 1;
