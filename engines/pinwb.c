@@ -125,6 +125,14 @@ static int target_prepare(struct thread_data *td, struct pwb_data *pd,
 				f->io_size / pd->bs, nonce, layout);
 	if (ret)
 		return ret;
+	/* fio lays files out after setup(): the marker names what is there */
+	if (tf->ours && f->filetype == FIO_TYPE_FILE) {
+		ret = pwb_target_mark(f->file_name, err, sizeof(err));
+		if (ret) {
+			log_err("pinwb: %s\n", err);
+			return ret;
+		}
+	}
 	if (tf->lock_fd < 0) {
 		ret = pwb_target_lock(f->file_name, td_write(td),
 				      &tf->lock_fd, err, sizeof(err));

@@ -139,6 +139,23 @@ fail:
 	return -e;
 }
 
+int pwb_target_mark(const char *path, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	if (pwb_target_is_marked(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "target %s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = mark(path, fd, err, errlen);
+	close(fd);
+	return ret;
+}
+
 int pwb_target_claim(const char *path, bool overwrite, bool *ours,
 		     char *err, size_t errlen)
 {
@@ -178,10 +195,7 @@ int pwb_target_claim(const char *path, bool overwrite, bool *ours,
 		return 0;
 	}
 	if (S_ISREG(st.st_mode) && was_created(path)) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		ret = fd < 0 ? -errno : mark(path, fd, err, errlen);
-		if (fd >= 0)
-			close(fd);
+		ret = pwb_target_mark(path, err, errlen);
 		if (ret)
 			return ret;
 		*ours = true;

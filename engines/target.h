@@ -30,6 +30,12 @@
 int pwb_target_claim(const char *path, bool overwrite, bool *ours,
 		     char *err, size_t errlen);
 
+/*
+ * (Re)write the marker of a target that is pinwb's, for the file now at
+ * @path: fio may have unlinked and re-created it while laying it out.
+ */
+int pwb_target_mark(const char *path, char *err, size_t errlen);
+
 /* Does a valid marker beside @path name it? */
 bool pwb_target_is_marked(const char *path);
 

@@ -54,4 +54,9 @@ new=$T/new.dat
 run_fio "$new" --rw=randread || { cat "$T/out.txt"; fail "read job on a new target failed"; }
 [ -f "$new.pinwb-tgt" ] || fail "no ownership marker beside the target pinwb created"
 run_fio "$new" --rw=randrw || { cat "$T/out.txt"; fail "a target pinwb created was refused on the next run"; }
+# with create_serialize=0 fio lays the file out (unlink, re-create) after init
+for n in 1 2; do
+	run_fio "$T/late.dat" --rw=randrw --create_serialize=0 ||
+		{ cat "$T/out.txt"; fail "create_serialize=0: run $n on a target pinwb created failed"; }
+done
 pass "user's file refused (read, write, rw) and identical; override: read leaves it identical, write writes; own target reused"
