@@ -73,7 +73,7 @@ uint32_t pwb_crc32c(uint32_t crc, const void *buf, size_t len)
 
 /* ---- payload ---- */
 
-static inline uint64_t mix64(uint64_t z)
+uint64_t pwb_mix64(uint64_t z)
 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -119,7 +119,7 @@ uint32_t pwb_block_csum(const void *buf, uint32_t bsize)
 	return pwb_crc32c(crc, p + PWB_OFF_CSUM + 4, bsize - PWB_OFF_CSUM - 4);
 }
 
-void pwb_block_fill(void *buf, uint32_t bsize, uint64_t seed,
+void pwb_block_fill(void *buf, uint32_t bsize, uint64_t seed, uint64_t nonce,
 		    uint64_t target, uint64_t gen)
 {
 	unsigned char *p = buf;
@@ -133,10 +133,13 @@ void pwb_block_fill(void *buf, uint32_t bsize, uint64_t seed,
 	put_le32(p + PWB_OFF_BSIZE, bsize);
 	put_le32(p + PWB_OFF_CSUM, 0);
 	memset(p + PWB_OFF_CSUM + 4, 0, PWB_BLOCK_HDR_SIZE - PWB_OFF_CSUM - 4);
+	put_le32(p + PWB_OFF_VERSION, PWB_BLOCK_VERSION);
+	put_le64(p + PWB_OFF_NONCE, nonce);
 
 	/* xorshift64 stream seeded by the block identity */
-	x = mix64(seed ^ mix64(target + 0x9e3779b97f4a7c15ULL) ^
-		  mix64(gen * 0xd1b54a32d192ed03ULL + 1)) | 1;
+	x = pwb_mix64(seed ^ pwb_mix64(target + 0x9e3779b97f4a7c15ULL) ^
+		      pwb_mix64(gen * 0xd1b54a32d192ed03ULL + 1) ^
+		      pwb_mix64(nonce + 0x94d049bb133111ebULL)) | 1;
 	for (i = PWB_BLOCK_HDR_SIZE; i + 8 <= bsize; i += 8) {
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -161,6 +164,10 @@ enum pwb_block_status pwb_block_decode(const void *buf, uint32_t bsize,
 	id->gen = get_le64(p + PWB_OFF_GEN);
 	id->seed = get_le64(p + PWB_OFF_SEED);
 	id->bsize = get_le32(p + PWB_OFF_BSIZE);
+	id->version = get_le32(p + PWB_OFF_VERSION);
+	id->nonce = get_le64(p + PWB_OFF_NONCE);
+	if (id->version != PWB_BLOCK_VERSION)
+		return PWB_BLK_BAD_VERSION;
 	if (id->bsize != bsize)
 		return PWB_BLK_BAD_SIZE;
 	if (get_le32(p + PWB_OFF_CSUM) != pwb_block_csum(p, bsize))
@@ -179,6 +186,8 @@ const char *pwb_block_status_str(enum pwb_block_status st)
 		return "bad block size";
 	case PWB_BLK_BAD_CSUM:
 		return "bad checksum";
+	case PWB_BLK_BAD_VERSION:
+		return "bad block version";
 	}
 	return "?";
 }

@@ -134,6 +134,16 @@ struct fio_option pwb_fio_options[] = {
 		.group	= FIO_OPT_G_INVALID,
 	},
 	{
+		.name	= "pinwb_overwrite_target",
+		.lname	= "pinwb overwrite target",
+		.type	= FIO_OPT_BOOL,
+		.off1	= OFF(overwrite_target),
+		.help	= "Allow an existing target file pinwb did not create, or a block device: a job that writes overwrites it, one that only reads never writes it (its reads are then not checked)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
 		.name	= "pinwb_io",
 		.lname	= "pinwb I/O path",
 		.type	= FIO_OPT_STR,

@@ -21,6 +21,7 @@ struct pwb_options {
 	char *buffer_file;
 	unsigned long long buffer_size;
 	unsigned int overwrite;
+	unsigned int overwrite_target;
 	unsigned int io;		/* enum pwb_io_path */
 	unsigned int sync_call;		/* enum pwb_sync_call */
 	unsigned int fixedbufs;

@@ -2,10 +2,12 @@
 /*
  * pinwb: fio external engine doing O_DIRECT / io_uring I/O into a buffer
  * arena (by default a MAP_SHARED mapping of a real file) while a writeback
- * driver runs, then proving the buffer file's integrity.
+ * driver runs, then proving what the I/O delivered.
  *
- * fio glue: init, post_init, open/close, queue, commit, getevents, event,
- * cleanup, iomem hooks.  The engine's own I/O state is in struct pwb_data.
+ * This file is the fio glue: init, post_init, open/close, queue, commit,
+ * getevents, event, cleanup, iomem hooks.  Around every transport call it
+ * does the bookkeeping (ledger.c); targets are prepared by target.c; the
+ * end-of-job checks and the report are evidence.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,160 +15,88 @@
 #include <numa.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "optgroup.h"
 
+#include "evidence.h"
+#include "optcheck.h"
 #include "pinwb.h"
 #include "fio_refuse.h"
+#include "target.h"
 
-#define PREP_CHUNK	(1U << 20)
 #define READ_CHECK_LOG	10
-
-/*
- * Notes and the summary go with fio's normal output; with
- * --output-format=json(+)/terse they go to stderr so stdout stays parseable.
- */
-#define pwb_info(...) do {					\
-	if (output_format & FIO_OUTPUT_NORMAL)			\
-		log_info(__VA_ARGS__);				\
-	else							\
-		log_err(__VA_ARGS__);				\
-} while (0)
 
 /* ---------- targets ---------- */
 
-static int target_alloc(struct pwb_data *pd, struct fio_file *f)
-{
-	struct pwb_target *tg = &pd->tg[f->fileno];
-	uint64_t n = f->io_size / pd->bs;
-
-	if (tg->gen_hi)
-		return 0;
-	tg->base = f->file_offset;
-	tg->nblocks = n;
-	tg->gen_lo = calloc(n ? n : 1, sizeof(uint64_t));
-	tg->gen_hi = calloc(n ? n : 1, sizeof(uint64_t));
-	tg->burst = calloc(n ? n : 1, sizeof(uint64_t));
-	tg->wr_inflight = calloc(n ? n : 1, sizeof(uint32_t));
-	if (!tg->gen_lo || !tg->gen_hi || !tg->burst || !tg->wr_inflight)
-		return -ENOMEM;
-	return 0;
-}
-
-static void target_free(struct pwb_target *tg)
-{
-	if (tg->lock_fd >= 0)
-		close(tg->lock_fd);
-	free(tg->gen_lo);
-	free(tg->gen_hi);
-	free(tg->burst);
-	free(tg->wr_inflight);
-	memset(tg, 0, sizeof(*tg));
-}
-
 /*
- * Jobs may share a target only if none of them writes: each job keeps its
- * own generation map, so another job's writes would look like corruption.
- * A shared flock for readers, an exclusive one for writers.
+ * Refuse every target pinwb may not write (target.c decides), create and
+ * mark the missing ones.  Runs before fio sizes or lays out any file (from
+ * setup()) and again in init(), which learns each file's ownership.  A
+ * user's file given with pinwb_overwrite_target=1 must still not be
+ * written by fio itself when the job only reads it, nor unlinked.
  */
-static int target_lock(struct thread_data *td, struct pwb_target *tg,
-		       struct fio_file *f)
+static int claim_targets(struct thread_data *td, struct pwb_tfile *tf)
 {
-	int fd = open(f->file_name, O_RDONLY | O_CLOEXEC);
+	struct pwb_options *o = td->eo;
+	struct fio_file *f;
+	unsigned int i;
+	char err[640];
 
-	if (fd < 0) {
-		log_err("pinwb: target %s: %s\n", f->file_name, strerror(errno));
-		return -errno;
-	}
-	if (flock(fd, (td_write(td) ? LOCK_EX : LOCK_SH) | LOCK_NB)) {
-		int e = errno;
+	for_each_file(td, f, i) {
+		uint64_t need = td->o.start_offset +
+				(td->o.size ? td->o.size / td->o.nr_files : 0);
+		struct stat st;
+		bool ours;
 
-		close(fd);
-		if (e == EWOULDBLOCK)
-			log_err("pinwb: target %s is used by another running pinwb job and %s writes: each job keeps its own generation map, so jobs that write need their own target file (filename=, or nrfiles/filename_format per job)\n",
-				f->file_name, td_write(td) ? "this job" :
-				"that job");
-		else
-			log_err("pinwb: flock %s: %s\n", f->file_name,
-				strerror(e));
-		return e == EWOULDBLOCK ? -EBUSY : -e;
-	}
-	tg->lock_fd = fd;
-	return 0;
-}
-
-/*
- * Write generation-0 blocks over the job's range of @f with O_DIRECT from
- * a private buffer, so every read lands a block with a known identity.
- */
-static int target_prepare(struct thread_data *td, struct pwb_data *pd,
-			  struct fio_file *f)
-{
-	struct pwb_target *tg = &pd->tg[f->fileno];
-	uint64_t per = PREP_CHUNK / pd->bs ? PREP_CHUNK / pd->bs : 1;
-	char *buf;
-	int fd, ret = 0;
-
-	if (tg->prepared)
-		return 0;
-	if (target_alloc(pd, f))
-		return -ENOMEM;
-	ret = target_lock(td, tg, f);
-	if (ret)
-		return ret;
-	if (!td_read(td)) {
-		/* nothing reads: blocks get their identity when written */
-		tg->prepared = true;
-		return 0;
-	}
-	fd = open(f->file_name, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	if (fd < 0) {
-		log_err("pinwb: preparing target %s: open with O_DIRECT: %s\n",
-			f->file_name, strerror(errno));
-		return -errno;
-	}
-	if (posix_memalign((void **)&buf, 4096, per * pd->bs)) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (uint64_t k = 0; k < tg->nblocks && !ret; k += per) {
-		uint64_t n = tg->nblocks - k < per ? tg->nblocks - k : per;
-		uint64_t off = tg->base + k * pd->bs;
-		size_t len = n * pd->bs, done = 0;
-
-		for (uint64_t i = 0; i < n; i++)
-			pwb_block_fill(buf + i * pd->bs, pd->bs, PWB_GEN0_SEED,
-				       pwb_target_make(f->fileno,
-						       off + i * pd->bs), 0);
-		while (done < len) {
-			ssize_t r = pwrite(fd, buf + done, len - done,
-					   (off_t)(off + done));
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				ret = r < 0 ? -errno : -EIO;
-				log_err("pinwb: preparing target %s at %" PRIu64
-					": %s\n", f->file_name, off + done,
-					strerror(-ret));
-				break;
-			}
-			done += (size_t)r;
+		if (pwb_target_claim(f->file_name, o->overwrite_target, &ours,
+				     err, sizeof(err))) {
+			log_err("pinwb: %s\n", err);
+			return 1;
+		}
+		if (tf)
+			tf[i].ours = ours;
+		if (ours)
+			continue;
+		if (td->o.unlink || td->o.unlink_each_loop) {
+			log_err("pinwb: target %s is not pinwb's (pinwb_overwrite_target=1) and unlink=1 would remove it: refused; drop unlink=\n",
+				f->file_name);
+			return 1;
+		}
+		if (!td_write(td) && !stat(f->file_name, &st) &&
+		    S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) {
+			log_err("pinwb: target %s is not pinwb's and holds %lld bytes, less than the job's range (%llu): fio would extend it, writing to it in a job that only reads; give size= that fits\n",
+				f->file_name, (long long)st.st_size,
+				(unsigned long long)need);
+			return 1;
 		}
 	}
-	free(buf);
-	if (!ret && fdatasync(fd))
-		ret = -errno;
-	close(fd);
-	if (!ret)
-		tg->prepared = true;
-	return ret;
+	return 0;
+}
+
+/* fio's get_file_sizes(), which a setup() hook replaces */
+static int pwb_setup(struct thread_data *td)
+{
+	struct fio_file *f;
+	unsigned int i;
+
+	if (claim_targets(td, NULL))
+		return 1;
+	for_each_file(td, f, i) {
+		if (generic_get_file_size(td, f)) {
+			if (td->error != ENOENT) {
+				log_err("%s\n", td->verror);
+				return 1;
+			}
+			td_clear_error(td);
+		}
+		if (f->real_file_size == -1ULL && td->o.size)
+			f->real_file_size = td->o.size / td->o.nr_files;
+	}
+	return 0;
 }
 
 static bool target_size_known(struct fio_file *f)
@@ -174,149 +104,92 @@ static bool target_size_known(struct fio_file *f)
 	return f->io_size && f->real_file_size >= f->file_offset + f->io_size;
 }
 
-/* ---------- per I/O ---------- */
-
-int pwb_io_begin(struct thread_data *td __attribute__((unused)),
-		 struct pwb_data *pd,
-		 struct io_u *io_u, char **addr)
+/*
+ * Give the ledger @f's range, lock it against writing jobs and, when the
+ * job reads, lay out generation-0 blocks so every read has an identity:
+ * on a target that is pinwb's, or a user's one the job writes anyway
+ * (pinwb_overwrite_target=1).  A job that only reads a user's target never
+ * writes it; its reads of blocks it did not write are not checked.
+ */
+static int target_prepare(struct thread_data *td, struct pwb_data *pd,
+			  struct fio_file *f)
 {
-	struct fio_file *f = io_u->file;
-	struct pwb_target *tg = &pd->tg[f->fileno];
-	struct pwb_iou *iu = &pd->iou[io_u->index];
-	uint64_t blk, slot, target;
+	struct pwb_tfile *tf = &pd->tf[f->fileno];
+	bool layout = td_read(td) && (tf->ours || td_write(td));
+	uint64_t nonce = pwb_target_nonce(pd->nonce, f->file_name);
+	char err[512];
+	int ret;
 
-	if (io_u->ddir != DDIR_READ && io_u->ddir != DDIR_WRITE) {
-		log_err("pinwb: only reads and writes are supported (got %s)\n",
-			io_ddir_name(io_u->ddir));
-		io_u->error = EOPNOTSUPP;
-		return -1;
+	if (tf->prepared)
+		return 0;
+	ret = pwb_ledger_target(&pd->led, f->fileno, f->file_offset,
+				f->io_size / pd->bs, nonce, layout);
+	if (ret)
+		return ret;
+	/* fio lays files out after setup(): the marker names what is there */
+	if (tf->ours && f->filetype == FIO_TYPE_FILE) {
+		ret = pwb_target_mark(f->file_name, err, sizeof(err));
+		if (ret) {
+			log_err("pinwb: %s\n", err);
+			return ret;
+		}
 	}
-	if (!tg->gen_hi && target_alloc(pd, f)) {
-		io_u->error = ENOMEM;
-		return -1;
+	if (tf->lock_fd < 0) {
+		ret = pwb_target_lock(f->file_name, td_write(td),
+				      &tf->lock_fd, err, sizeof(err));
+		if (ret) {
+			log_err("pinwb: %s\n", err);
+			return ret;
+		}
 	}
-	blk = (io_u->offset - tg->base) / pd->bs;
-	if (io_u->xfer_buflen != pd->bs || io_u->offset < tg->base ||
-	    (io_u->offset - tg->base) % pd->bs || blk >= tg->nblocks) {
-		log_err("pinwb: I/O %s offset %llu length %llu is not one whole block of bs=%u inside the prepared range of %s\n",
-			io_ddir_name(io_u->ddir), io_u->offset,
-			io_u->xfer_buflen, pd->bs, f->file_name);
-		io_u->error = EINVAL;
-		return -1;
+	/* a job that only writes gives blocks their identity as it writes */
+	if (layout) {
+		ret = pwb_target_prepare(f->file_name, f->file_offset,
+					 f->io_size / pd->bs, pd->bs,
+					 f->fileno, nonce, err, sizeof(err));
+		if (ret) {
+			log_err("pinwb: %s\n", err);
+			return ret;
+		}
 	}
-	slot = pwb_slot_get(&pd->arena);
-	*addr = pwb_slot_addr(&pd->arena, slot);
-	iu->slot = slot;
-	iu->blk = blk;
-	iu->has_slot = true;
-	iu->is_read = io_u->ddir == DDIR_READ;
-	if (io_u->ddir == DDIR_WRITE) {
-		struct pwb_rec_entry *e = &pd->rec.e[slot];
-		uint64_t gen = ++pd->next_gen;
-
-		target = pwb_target_make(f->fileno, io_u->offset);
-		if (tg->wr_inflight[blk]++ == 0)
-			tg->burst[blk] = gen;
-		tg->gen_hi[blk] = gen;
-		iu->gen = gen;
-		/* the CPU writes the block through the mapping */
-		pwb_block_fill(*addr, pd->bs, pd->seed, target, gen);
-		e->target = target;
-		e->gen_lo = e->gen_hi = gen;
-		__atomic_store_n(&e->state, PWB_SLOT_ONE, __ATOMIC_RELEASE);
-	} else {
-		iu->gen = tg->gen_lo[blk];
-	}
+	tf->prepared = true;
 	return 0;
 }
 
-static void check_read(struct pwb_data *pd, struct io_u *io_u, uint64_t slot)
-{
-	struct pwb_mismatch m;
-	char msg[320];
-
-	if (!pwb_verify_slot(pwb_slot_addr(&pd->arena, slot), &pd->rec, slot,
-			     &m))
-		return;
-	if (pd->read_check_failures++ < READ_CHECK_LOG) {
-		pwb_mismatch_str(&m, msg, sizeof(msg));
-		log_err("pinwb: pinwb_check_reads: read of %s at %llu: %s\n",
-			io_u->file->file_name, io_u->offset, msg);
-	}
-	io_u->error = EILSEQ;
-}
-
-static void verify_in_place(struct pwb_data *pd)
-{
-	struct pwb_verify_result r;
-	char msg[320];
-
-	pwb_verify_result_init(&r);
-	pwb_verify_memory(pd->arena.base, &pd->rec, pd->arena.busy, &r);
-	pd->verify_every_runs++;
-	if (!r.mismatches)
-		return;
-	if (!pd->verify_every_mismatches)
-		for (unsigned int i = 0; i < r.ndetail; i++) {
-			pwb_mismatch_str(&r.detail[i], msg, sizeof(msg));
-			log_err("pinwb: pinwb_verify_every: %s\n", msg);
-		}
-	pd->verify_every_mismatches += r.mismatches;
-}
-
-void pwb_io_end(struct thread_data *td, struct pwb_data *pd,
-		struct io_u *io_u, long long res)
-{
-	struct pwb_iou *iu = &pd->iou[io_u->index];
-	struct pwb_target *tg = &pd->tg[io_u->file->fileno];
-	uint64_t blk = iu->blk, slot = iu->slot;
-	struct pwb_rec_entry *e = &pd->rec.e[slot];
-
-	(void)td;
-	if (res < 0)
-		io_u->error = (int)-res;
-	else if ((unsigned long long)res != io_u->xfer_buflen)
-		io_u->resid = io_u->xfer_buflen - (unsigned long long)res;
-
-	if (io_u->ddir == DDIR_WRITE) {
-		/*
-		 * Once no write to the block is in flight, the target holds
-		 * one of the generations of the last burst of overlapping
-		 * writes: the range [burst start, gen_hi].
-		 */
-		if (--tg->wr_inflight[blk] == 0 && !io_u->error)
-			tg->gen_lo[blk] = tg->burst[blk];
-		pd->writes++;
-	} else {
-		if (res == (long long)pd->bs) {
-			uint64_t hi = tg->gen_hi[blk];
-
-			e->target = pwb_target_make(io_u->file->fileno,
-						    io_u->offset);
-			e->gen_lo = iu->gen;
-			e->gen_hi = hi;
-			__atomic_store_n(&e->state, iu->gen == hi ?
-					 PWB_SLOT_ONE : PWB_SLOT_EITHER,
-					 __ATOMIC_RELEASE);
-			if (pd->o->check_reads)
-				check_read(pd, io_u, slot);
-		} else {
-			/* whatever landed is unknown: do not check it */
-			__atomic_store_n(&e->state, PWB_SLOT_UNUSED,
-					 __ATOMIC_RELEASE);
-		}
-		pd->reads++;
-	}
-	iu->has_slot = false;
-	pwb_slot_put(&pd->arena, slot);
-	pd->ops++;
-	if (pd->o->verify_every && ++pd->since_verify >= pd->o->verify_every) {
-		pd->since_verify = 0;
-		verify_in_place(pd);
-	}
-}
-
 /* ---------- init ---------- */
+
+/*
+ * This run's nonce, the same in every job of one fio invocation (jobs that
+ * share a target must agree on its generation-0 blocks) and different in
+ * every other: the boot id, the fio main process's pid and start time.
+ */
+static uint64_t run_nonce(struct thread_data *td)
+{
+	pid_t pid = td->o.use_thread ? getpid() : getppid();
+	unsigned long long start = 0;
+	char path[64], buf[1024], *p;
+	uint64_t h = pwb_mix64((uint64_t)pid);
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			h ^= pwb_crc32c(0, buf, strlen(buf));
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		/* field 22, after the parenthesised command name */
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			   &start) != 1)
+			start = 0;
+		fclose(f);
+	}
+	h = pwb_mix64(h ^ pwb_mix64(start + 0x2545f4914f6cdd1dULL));
+	return h ? h : 1;
+}
 
 static uint64_t time_seed(void)
 {
@@ -327,17 +200,6 @@ static uint64_t time_seed(void)
 	s = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^
 	    ((uint64_t)getpid() << 32);
 	return s ? s : 1;
-}
-
-static char *job_file_name(struct thread_data *td, const char *dir,
-			   const char *suffix)
-{
-	char *s;
-
-	if (asprintf(&s, "%s/%s.%u%s", dir, td->o.name ? td->o.name : "job",
-		     td->subjob_number, suffix) < 0)
-		return NULL;
-	return s;
 }
 
 static int check_bs(struct thread_data *td, uint64_t *bs_min,
@@ -377,18 +239,17 @@ static int pwb_init(struct thread_data *td)
 		log_err("pinwb: refusing the job: an option value was out of range (see above)\n");
 		return 1;
 	}
-	if (pwb_fio_refuse(td))		/* fio options not honoured (issue 7 item 5) */
+	/* every fio option the engine does not honour (fio_refuse.c) */
+	if (pwb_fio_refuse(td))
 		return 1;
-	/* fio verify.h (VERIFY_NONE == 0) clashes with ours by name */
-	if (td->o.verify != 0) {
-		log_err("pinwb: fio's verify= cannot be used with ioengine pinwb: the engine moves every I/O through its own buffer slots, not fio's io_u buffers, so fio's verify patterns never reach the target and its read-back checks would compare the wrong memory. pinwb verifies itself (pinwb_verify=1 at the end, pinwb_verify_every=N, pinwb_check_reads=1): remove verify=\n");
-		return 1;
-	}
 	if (td->o.nr_files < 1 || !td->files || !td->files[0]) {
 		log_err("pinwb: needs at least one target file (filename=)\n");
 		return 1;
 	}
 	if (check_bs(td, &bs_min, &bs_max))
+		return 1;
+	/* setup() did this unless fio lays files out in the job itself */
+	if (claim_targets(td, NULL))
 		return 1;
 
 	pd = calloc(1, sizeof(*pd));
@@ -418,6 +279,7 @@ static int pwb_init(struct thread_data *td)
 	}
 	pd->bs = (uint32_t)bs_min;
 	pd->seed = o->seed ? o->seed : time_seed();
+	pd->nonce = run_nonce(td);
 	if (!o->seed)
 		pwb_info("pinwb: %s: pinwb_seed=%" PRIu64 " (time based)\n",
 			 td->o.name, pd->seed);
@@ -468,6 +330,7 @@ static int pwb_init(struct thread_data *td)
 	if (pwb_record_init(&pd->rec, pd->bs, pd->arena.nslots, pd->seed,
 			    pd->arena.size))
 		return 1;
+	pd->rec.nonce = pd->nonce;
 	/* the record beside the buffer file marks it as pinwb's */
 	pd->rec_existed = pd->arena.kind == PWB_BUF_FILE &&
 			  !access(pd->arena.rec_path, F_OK);
@@ -478,21 +341,32 @@ static int pwb_init(struct thread_data *td)
 	}
 
 	pd->nfiles = td->o.nr_files;
-	pd->tg = calloc(pd->nfiles, sizeof(*pd->tg));
-	pd->niou = td->o.iodepth;
-	pd->iou = calloc(pd->niou, sizeof(*pd->iou));
+	pd->tf = calloc(pd->nfiles, sizeof(*pd->tf));
 	pd->vm_before = calloc(1, sizeof(*pd->vm_before));
 	pd->vm_after = calloc(1, sizeof(*pd->vm_after));
-	if (!pd->tg || !pd->iou || !pd->vm_before || !pd->vm_after)
+	if (!pd->tf || !pd->vm_before || !pd->vm_after ||
+	    pwb_ledger_init(&pd->led, &pd->arena, &pd->rec, pd->bs, pd->seed,
+			    pd->nfiles, td->o.iodepth))
 		return 1;
+	pd->led_ready = true;
 	for (unsigned int i = 0; i < pd->nfiles; i++)
-		pd->tg[i].lock_fd = -1;
+		pd->tf[i].lock_fd = -1;
+	pd->paths = calloc(pd->nfiles, sizeof(*pd->paths));
+	if (!pd->paths || claim_targets(td, pd->tf))
+		return 1;
+	for (unsigned int i = 0; i < pd->nfiles; i++) {
+		pd->tf[i].path = strdup(td->files[i]->file_name);
+		if (!pd->tf[i].path)
+			return 1;
+		pd->paths[i] = pd->tf[i].path;
+	}
+	pwb_readback_init(&pd->rb);
 	pwb_verify_result_init(&pd->vres);
 
 	if (o->report)
 		pd->report_path = strdup(o->report);
 	else if ((env = getenv("PINWB_REPORT_DIR")) && *env)
-		pd->report_path = job_file_name(td, env, ".pinwb.json");
+		pd->report_path = pwb_job_file_name(td, env, ".pinwb.json");
 	if (o->keep_dir)
 		pd->keep_dir = strdup(o->keep_dir);
 	else if ((env = getenv("PINWB_KEEP_DIR")) && *env)
@@ -508,6 +382,7 @@ static int pwb_init(struct thread_data *td)
 static int pwb_post_init(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
+	struct pwb_transport *t = &pd->tr;
 	struct fio_file *f;
 	unsigned int i;
 	int ret;
@@ -524,8 +399,22 @@ static int pwb_post_init(struct thread_data *td)
 			return 1;
 		}
 	}
-	if (pd->o->io == PWB_IO_URING && pwb_uring_setup(td, pd))
+	t->ops = pd->o->io == PWB_IO_SYNC ? &pwb_transport_sync :
+		 &pwb_transport_uring;
+	t->arena = &pd->arena;
+	t->depth = td->o.iodepth;
+	t->nfiles = pd->nfiles;
+	t->use_preadv2 = pd->o->sync_call == PWB_CALL_PREADV2;
+	t->want_fixed = pd->o->fixedbufs;
+	t->fixed_fallback = pd->o->fixedbufs_fallback;
+	t->want_regfiles = pd->o->registerfiles;
+	pd->tr_ready = true;
+	ret = t->ops->setup(td, t);
+	if (ret) {
+		if (!td->error)
+			td_verror(td, -ret, "pinwb transport setup");
 		return 1;
+	}
 	if (pd->wb_nmodes) {
 		ret = pwb_wb_start(&pd->wb, &pd->arena, &pd->rec, pd->wb_modes,
 				   pd->wb_nmodes, pd->o->wb_interval_us);
@@ -546,11 +435,11 @@ static int pwb_open_file(struct thread_data *td, struct fio_file *f)
 	struct pwb_data *pd = td->io_ops_data;
 	int ret;
 
-	if (pd && pd->regfiles)
-		f->fd = pd->fds[f->fileno];	/* registered in post_init */
+	if (pd && pd->tr.regfiles)
+		f->fd = pd->tr.fds[f->fileno];	/* registered in post_init */
 	else if ((ret = generic_open_file(td, f)))
 		return ret;
-	if (pd && !pd->tg[f->fileno].prepared) {
+	if (pd && !pd->tf[f->fileno].prepared) {
 		ret = target_prepare(td, pd, f);
 		if (ret) {
 			td_verror(td, -ret, "pinwb target prepare");
@@ -564,29 +453,112 @@ static int pwb_close_file(struct thread_data *td, struct fio_file *f)
 {
 	struct pwb_data *pd = td->io_ops_data;
 
-	if (pd && pd->regfiles) {
+	if (pd && pd->tr.regfiles) {
 		f->fd = -1;
 		return 0;
 	}
 	return generic_close_file(td, f);
 }
 
+/* ---------- per I/O: bookkeeping around the transport ---------- */
+
+static void check_read(struct pwb_data *pd, struct io_u *io_u, uint64_t slot)
+{
+	struct pwb_mismatch m;
+	char msg[320];
+
+	pd->reads_checked++;
+	if (!pwb_verify_slot(pwb_slot_addr(&pd->arena, slot), &pd->rec, slot,
+			     &m))
+		return;
+	if (pd->read_check_failures++ < READ_CHECK_LOG) {
+		pwb_mismatch_str(&m, msg, sizeof(msg));
+		log_err("pinwb: pinwb_check_reads: read of %s at %llu: %s\n",
+			io_u->file->file_name, io_u->offset, msg);
+	}
+	io_u->error = EILSEQ;
+}
+
+/* an I/O the transport finished: account it in the ledger */
+static void io_done(struct pwb_data *pd, struct io_u *io_u)
+{
+	uint64_t slot = pwb_ledger_slot(&pd->led, io_u->index);
+	bool whole = !io_u->error && !io_u->resid;
+
+	if (ddir_sync(io_u->ddir))
+		return;
+	if (pwb_ledger_end(&pd->led, io_u->index, whole) && pd->o->check_reads)
+		check_read(pd, io_u, slot);
+	if (pd->o->verify_every && ++pd->since_verify >= pd->o->verify_every) {
+		pd->since_verify = 0;
+		pwb_evidence_every(pd);
+	}
+}
+
 static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct pwb_data *pd = td->io_ops_data;
+	enum fio_q_status st;
+	char *addr = NULL;
+	char err[256];
 
-	if (pd->o->io == PWB_IO_SYNC)
-		return pwb_sync_queue(td, io_u);
-	return pwb_uring_queue(td, io_u);
+	fio_ro_check(td, io_u);
+	if (!ddir_sync(io_u->ddir)) {
+		if (io_u->ddir != DDIR_READ && io_u->ddir != DDIR_WRITE) {
+			log_err("pinwb: only reads and writes are supported (got %s)\n",
+				io_ddir_name(io_u->ddir));
+			io_u->error = EOPNOTSUPP;
+			return FIO_Q_COMPLETED;
+		}
+		if (pd->led.inflight >= pd->led.nio)
+			return FIO_Q_BUSY;
+		if (pwb_ledger_begin(&pd->led, io_u->index, io_u->file->fileno,
+				     io_u->offset, io_u->xfer_buflen,
+				     io_u->ddir == DDIR_WRITE, &addr, err,
+				     sizeof(err))) {
+			log_err("pinwb: I/O %s of %s: %s\n",
+				io_ddir_name(io_u->ddir), io_u->file->file_name,
+				err);
+			io_u->error = EINVAL;
+			return FIO_Q_COMPLETED;
+		}
+	}
+	st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
+	if (st == FIO_Q_BUSY && addr) {
+		/* never issued: its slot is free again, its block unsure */
+		pwb_ledger_end(&pd->led, io_u->index, false);
+		return st;
+	}
+	if (st == FIO_Q_COMPLETED)
+		io_done(pd, io_u);
+	return st;
 }
 
 static int pwb_commit(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
 
-	if (pd->o->io == PWB_IO_SYNC)
-		return 0;
-	return pwb_uring_commit(td);
+	return pd->tr.ops->commit(td, &pd->tr);
+}
+
+static int pwb_getevents(struct thread_data *td, unsigned int min,
+			 unsigned int max, const struct timespec *t)
+{
+	struct pwb_data *pd = td->io_ops_data;
+	int n;
+
+	(void)t;
+	n = pd->tr.ops->getevents(td, &pd->tr, min, max);
+	for (int i = 0; i < n; i++)
+		io_done(pd, pd->tr.ops->event(&pd->tr, i));
+	return n;
+}
+
+static struct io_u *pwb_event(struct thread_data *td, int event)
+{
+	struct pwb_data *pd = td->io_ops_data;
+
+	return pd->tr.ops->event(&pd->tr, event);
 }
 
 /* fio's own io_u buffers are not used for data: give it plain memory */
@@ -608,268 +580,27 @@ static void pwb_iomem_free(struct thread_data *td)
 
 /* ---------- end of job ---------- */
 
-static int run_hook(struct thread_data *td, struct pwb_data *pd)
-{
-	const char *cmd = pd->o->before_verify;
-	int st;
-
-	if (!cmd || !*cmd)
-		return 0;
-	if (pd->arena.kind != PWB_BUF_FILE) {
-		pwb_info("pinwb: %s: pinwb_before_verify not run: no buffer file (pinwb_buffer=%s)\n",
-			 td->o.name, pwb_buf_kind_names[pd->arena.kind]);
-		return 0;
-	}
-	setenv("PINWB_BUFFER_FILE", pd->arena.path, 1);
-	setenv("PINWB_RECORD_FILE", pd->arena.rec_path, 1);
-	fflush(NULL);
-	st = system(cmd);
-	unsetenv("PINWB_BUFFER_FILE");
-	unsetenv("PINWB_RECORD_FILE");
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(pd->vres.error, sizeof(pd->vres.error),
-			 "pinwb_before_verify '%s' failed (status %d)", cmd,
-			 st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 +
-			 WTERMSIG(st));
-		return -1;
-	}
-	return 0;
-}
-
-static int copy_file(const char *from, const char *to, char *err,
-		     size_t errlen)
-{
-	char *buf = malloc(1 << 20);
-	int in, out, ret = 0;
-	ssize_t r;
-
-	if (!buf)
-		return -ENOMEM;
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (in < 0 || out < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "copy %s to %s: %s", from, to,
-			 strerror(errno));
-	}
-	while (!ret && (r = read(in, buf, 1 << 20)) != 0) {
-		if (r < 0 || write(out, buf, (size_t)r) != r) {
-			ret = -EIO;
-			snprintf(err, errlen, "copy %s to %s: %s", from, to,
-				 strerror(errno));
-		}
-	}
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) && !ret)
-		ret = -errno;
-	free(buf);
-	return ret;
-}
-
-static int write_mem(const char *to, const void *p, size_t len, char *err,
-		     size_t errlen)
-{
-	int fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	const char *c = p;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", to, strerror(errno));
-		return -errno;
-	}
-	while (len) {
-		ssize_t r = write(fd, c, len);
-
-		if (r <= 0) {
-			snprintf(err, errlen, "%s: %s", to, strerror(errno));
-			close(fd);
-			return -EIO;
-		}
-		c += r;
-		len -= (size_t)r;
-	}
-	return close(fd) ? -errno : 0;
-}
-
-static void keep(struct thread_data *td, struct pwb_data *pd,
-		 char **kbuf, char **krec)
-{
-	char err[512];
-
-	*kbuf = job_file_name(td, pd->keep_dir, ".buf");
-	*krec = job_file_name(td, pd->keep_dir, ".rec");
-	if (!*kbuf || !*krec)
-		return;
-	if (mkdir(pd->keep_dir, 0755) && errno != EEXIST) {
-		log_err("pinwb: pinwb_keep_dir %s: %s\n", pd->keep_dir,
-			strerror(errno));
-		goto fail;
-	}
-	if ((pd->arena.kind == PWB_BUF_FILE ?
-	     copy_file(pd->arena.path, *kbuf, err, sizeof(err)) :
-	     write_mem(*kbuf, pd->arena.base, pd->arena.size, err,
-		       sizeof(err))) ||
-	    pwb_record_write(&pd->rec, *krec, err, sizeof(err))) {
-		log_err("pinwb: pinwb_keep_dir: %s\n", err);
-		goto fail;
-	}
-	return;
-fail:
-	free(*kbuf);
-	free(*krec);
-	*kbuf = *krec = NULL;
-}
-
-static void run_verify(struct thread_data *td, struct pwb_data *pd)
-{
-	struct pwb_arena *a = &pd->arena;
-	char err[512];
-
-	pwb_arena_query_nodes(a, &pd->rec);
-	if (a->kind != PWB_BUF_FILE) {
-		pwb_verify_memory(a->base, &pd->rec, NULL, &pd->vres);
-		return;
-	}
-	/* no pin remains: the ring is gone and every I/O has completed */
-	if (pwb_arena_unmap(a, err, sizeof(err)) ||
-	    pwb_record_write(&pd->rec, a->rec_path, err, sizeof(err))) {
-		pd->vres.ran = true;
-		pd->vres.outcome = PWB_V_SETUP;
-		snprintf(pd->vres.error, sizeof(pd->vres.error), "%s", err);
-		return;
-	}
-	if (run_hook(td, pd)) {
-		pd->vres.ran = true;
-		pd->vres.outcome = PWB_V_SETUP;
-		return;
-	}
-	pwb_verify_file(a->path, &pd->rec, &pd->vres);
-}
-
-static void report(struct thread_data *td, struct pwb_data *pd,
-		   const char *kbuf, const char *krec)
-{
-	struct pwb_report r;
-	char err[512];
-	char *sum;
-
-	memset(&r, 0, sizeof(r));
-	r.job = td->o.name ? td->o.name : "job";
-	r.subjob = td->subjob_number;
-	r.kernel = pd->kernel;
-	r.seed = pd->seed;
-	r.buffer_kind = pwb_buf_kind_names[pd->arena.kind];
-	r.buffer_file = pd->arena.path;
-	r.buffer_size = pd->arena.size;
-	r.slot_size = pd->bs;
-	r.slots = pd->arena.nslots;
-	r.numa_node_requested = pd->numa_node;
-	r.numa_nodes_seen = pd->arena.numa_seen;
-	r.io_path = pd->o->io == PWB_IO_SYNC ? "sync" : "uring";
-	r.sync_call = pd->o->sync_call == PWB_CALL_PREADV2 ? "preadv2" :
-		      "pread";
-	r.fixedbufs = pd->o->fixedbufs;
-	r.fixedbufs_fallback_used = pd->fallback_used;
-	r.registerfiles = pd->o->registerfiles;
-	r.ops = pd->ops;
-	r.reads = pd->reads;
-	r.writes = pd->writes;
-	r.read_check_failures = pd->read_check_failures;
-	r.verify_every_runs = pd->verify_every_runs;
-	r.verify_every_mismatches = pd->verify_every_mismatches;
-	r.wb_modes = pd->wb.modes;	/* the modes that ran */
-	r.wb_nmodes = pd->wb.nmodes;
-	r.wb_interval_us = pd->o->wb_interval_us;
-	r.wb_counts = pd->wb.counts;
-	r.wb_errors = pd->wb.errors;
-	r.wb_note = pd->wb.note;
-	pwb_report_wb_pages(&r, &pd->wb);	/* writeback pages (issue 7 item 4) */
-	r.verify = &pd->vres;
-	r.keep_buffer = kbuf;
-	r.keep_record = krec;
-	r.vm_before = pd->vm_before;
-	r.vm_after = pd->vm_after;
-	if (pd->report_path && pwb_report_write(&r, pd->report_path, err,
-						sizeof(err)))
-		log_err("pinwb: %s\n", err);
-	sum = malloc(4096);
-	if (sum) {
-		pwb_report_summary(&r, sum, 4096);
-		pwb_info("%s", sum);
-		free(sum);
-	}
-}
-
-/*
- * fio reaps every I/O before cleanup; should one still have been in flight
- * when the ring closed, what a read left in its slot is unknown: do not
- * check it.  A write's slot holds what the CPU put there.
- */
-static void forget_unreaped(struct pwb_data *pd)
-{
-	for (unsigned int i = 0; pd->iou && i < pd->niou; i++) {
-		struct pwb_iou *iu = &pd->iou[i];
-
-		if (iu->has_slot && iu->is_read)
-			pd->rec.e[iu->slot].state = PWB_SLOT_UNUSED;
-		if (iu->has_slot)
-			pwb_slot_put(&pd->arena, iu->slot);
-		iu->has_slot = false;
-	}
-}
-
 static void pwb_cleanup(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
-	char *kbuf = NULL, *krec = NULL;
-	char msg[320];
 
 	if (!pd)
 		return;
-	pwb_uring_exit(pd);
+	if (pd->tr_ready)
+		pd->tr.ops->exit(&pd->tr);
 	pwb_wb_stop(&pd->wb);
-	forget_unreaped(pd);
+	/*
+	 * fio reaps every I/O before cleanup; should one still have been in
+	 * flight when the ring closed, what a read left in its slot is
+	 * unknown: it is not checked.
+	 */
+	if (pd->led_ready)
+		pwb_ledger_forget(&pd->led);
 	if (pd->wb.errors)
 		log_err("pinwb: writeback driver: %" PRIu64 " failed action(s), first: %s\n",
 			pd->wb.errors, strerror(pd->wb.first_errno));
 
-	if (pd->setup_failed)
-		snprintf(pd->vres.error, sizeof(pd->vres.error),
-			 "job setup failed: nothing to verify");
-	else if (pd->arena_ready && pd->rec.e && pd->o->verify)
-		run_verify(td, pd);
-	if (pd->arena_ready && pd->rec.e && pd->keep_dir && !pd->setup_failed)
-		keep(td, pd, &kbuf, &krec);
-	if (pd->vm_after)
-		pwb_vmstat_read(pd->vm_after);
-	if (pd->vm_before && pd->vm_after && pd->arena_ready)
-		report(td, pd, kbuf, krec);
-
-	for (unsigned int i = 0; i < pd->vres.ndetail; i++) {
-		pwb_mismatch_str(&pd->vres.detail[i], msg, sizeof(msg));
-		log_err("pinwb: %s: %s\n", pd->arena.path ? pd->arena.path :
-			"buffer", msg);
-	}
-	if (pd->vres.mismatches > pd->vres.ndetail)
-		log_err("pinwb: ... and %" PRIu64 " more mismatching slot(s)\n",
-			pd->vres.mismatches - pd->vres.ndetail);
-	if (pd->vres.outcome == PWB_V_MISMATCH) {
-		log_err("pinwb: %s: VERIFY FAILED: %" PRIu64 " of %" PRIu64
-			" slot(s) do not hold the block last put there\n",
-			td->o.name, pd->vres.mismatches,
-			pd->vres.slots_checked);
-		td_verror(td, EILSEQ, "pinwb verify");
-	} else if (pd->vres.outcome == PWB_V_SETUP) {
-		log_err("pinwb: %s: verification could not run: %s\n",
-			td->o.name, pd->vres.error);
-		td_verror(td, EIO, "pinwb verify setup");
-	}
-	if (pd->verify_every_mismatches) {
-		log_err("pinwb: %s: pinwb_verify_every found %" PRIu64
-			" mismatching slot(s)\n", td->o.name,
-			pd->verify_every_mismatches);
-		td_verror(td, EILSEQ, "pinwb verify_every");
-	}
+	pwb_evidence_end(td, pd);
 
 	/* a buffer file this run created for a job that never ran goes away */
 	if ((!pd->init_done || pd->setup_failed) && pd->arena.created)
@@ -879,18 +610,19 @@ static void pwb_cleanup(struct thread_data *td)
 		unlink(pd->arena.rec_path);	/* marker we just wrote */
 	pwb_arena_close(&pd->arena);
 	pwb_record_free(&pd->rec);
-	for (unsigned int i = 0; pd->tg && i < pd->nfiles; i++)
-		target_free(&pd->tg[i]);
-	free(pd->tg);
-	free(pd->iou);
-	free(pd->events);
-	free(pd->queued);
+	if (pd->led_ready)
+		pwb_ledger_free(&pd->led);
+	for (unsigned int i = 0; pd->tf && i < pd->nfiles; i++) {
+		if (pd->tf[i].lock_fd >= 0)
+			close(pd->tf[i].lock_fd);
+		free(pd->tf[i].path);
+	}
+	free(pd->tf);
+	free(pd->paths);
 	free(pd->vm_before);
 	free(pd->vm_after);
 	free(pd->report_path);
 	free(pd->keep_dir);
-	free(kbuf);
-	free(krec);
 	free(pd);
 	td->io_ops_data = NULL;
 }
@@ -900,12 +632,13 @@ struct ioengine_ops ioengine = {
 	.version		= FIO_IOOPS_VERSION,
 	/* commit() stamps issue times; engine state is per job thread */
 	.flags			= FIO_ASYNCIO_SETS_ISSUE_TIME | FIO_NO_OFFLOAD,
+	.setup			= pwb_setup,
 	.init			= pwb_init,
 	.post_init		= pwb_post_init,
 	.queue			= pwb_queue,
 	.commit			= pwb_commit,
-	.getevents		= pwb_uring_getevents,
-	.event			= pwb_uring_event,
+	.getevents		= pwb_getevents,
+	.event			= pwb_event,
 	.cleanup		= pwb_cleanup,
 	.open_file		= pwb_open_file,
 	.close_file		= pwb_close_file,

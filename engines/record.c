@@ -102,6 +102,7 @@ int pwb_record_write(const struct pwb_record *rec, const char *path,
 	put64(hdr + 16, rec->nslots);
 	put64(hdr + 24, rec->seed);
 	put64(hdr + 32, rec->file_size);
+	put64(hdr + 40, rec->nonce);
 	ret = write_all(fd, hdr, sizeof(hdr));
 	buf = malloc(chunk * PWB_REC_ENTRY_SIZE);
 	if (!buf)
@@ -115,6 +116,7 @@ int pwb_record_write(const struct pwb_record *rec, const char *path,
 		put64(p + 8, e->target);
 		put64(p + 16, e->gen_lo);
 		put64(p + 24, e->gen_hi);
+		put64(p + 32, e->nonce);
 		if (++n == chunk || i + 1 == rec->nslots) {
 			ret = write_all(fd, buf, n * PWB_REC_ENTRY_SIZE);
 			n = 0;
@@ -207,6 +209,7 @@ int pwb_record_read(struct pwb_record *rec, const char *path,
 	}
 	ret = pwb_record_init(rec, slot_size, nslots, get64(hdr + 24),
 			      get64(hdr + 32));
+	rec->nonce = get64(hdr + 40);
 	if (ret) {
 		close(fd);
 		snprintf(err, errlen, "record %s: out of memory", path);
@@ -231,6 +234,7 @@ int pwb_record_read(struct pwb_record *rec, const char *path,
 		e->target = get64(ent + 8);
 		e->gen_lo = get64(ent + 16);
 		e->gen_hi = get64(ent + 24);
+		e->nonce = get64(ent + 32);
 		if (e->state > PWB_SLOT_EITHER) {
 			snprintf(err, errlen, "record %s: slot %llu has state %u",
 				 path, (unsigned long long)i, e->state);

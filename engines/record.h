@@ -2,10 +2,12 @@
 /*
  * pinwb verification record: the expected identity of every buffer slot.
  * No fio dependency.  On-disk layout (little-endian):
- *   header (40 bytes): magic "PINWBREC", u32 version (1), u32 slot size,
- *                      u64 number of slots, u64 seed, u64 buffer file size
- *   entry (32 bytes) per slot: u32 state, u32 zero, u64 target,
- *                      u64 generation low, u64 generation high
+ *   header (48 bytes): magic "PINWBREC", u32 version (2), u32 slot size,
+ *                      u64 number of slots, u64 seed, u64 buffer file size,
+ *                      u64 run nonce
+ *   entry (40 bytes) per slot: u32 state, u32 zero, u64 target,
+ *                      u64 generation low, u64 generation high, u64 nonce
+ *                      (of the slot's target file in this run)
  */
 #ifndef PINWB_RECORD_H
 #define PINWB_RECORD_H
@@ -14,9 +16,9 @@
 #include <stdint.h>
 
 #define PWB_REC_MAGIC		"PINWBREC"
-#define PWB_REC_VERSION		1
-#define PWB_REC_HDR_SIZE	40
-#define PWB_REC_ENTRY_SIZE	32
+#define PWB_REC_VERSION		2
+#define PWB_REC_HDR_SIZE	48
+#define PWB_REC_ENTRY_SIZE	40
 
 enum pwb_slot_state {
 	PWB_SLOT_UNUSED = 0,	/* never used: not checked */
@@ -30,6 +32,7 @@ struct pwb_rec_entry {
 	uint64_t target;
 	uint64_t gen_lo;
 	uint64_t gen_hi;
+	uint64_t nonce;		/* the block's nonce (blockfmt.h) */
 };
 
 struct pwb_record {
@@ -37,6 +40,7 @@ struct pwb_record {
 	uint64_t nslots;
 	uint64_t seed;
 	uint64_t file_size;
+	uint64_t nonce;			/* the run's nonce */
 	struct pwb_rec_entry *e;	/* nslots entries */
 };
 

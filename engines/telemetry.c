@@ -98,6 +98,80 @@ static void json_wb_map(FILE *f, const char *name, const uint64_t *v)
 	fputc('}', f);
 }
 
+#define PWB_GAPS	8
+
+/* What the run did not check, one phrase each; returns how many. */
+static unsigned int coverage_gaps(const struct pwb_report *r,
+				  char gap[PWB_GAPS][200])
+{
+	const struct pwb_verify_result *v = r->verify;
+	const struct pwb_readback *rb = r->readback;
+	unsigned int n = 0;
+
+	if (!r->verify_enabled)
+		snprintf(gap[n++], 200, "buffer final state: pinwb_verify=0");
+	else if (v->ran && r->ops > v->slots_checked)
+		snprintf(gap[n++], 200,
+			 "buffer final state: only the last I/O of each slot (%"
+			 PRIu64 " slots checked for %" PRIu64 " I/Os)",
+			 v->slots_checked, r->ops);
+	if (r->reads && !r->check_reads)
+		snprintf(gap[n++], 200,
+			 "reads at completion: pinwb_check_reads=0");
+	if (r->reads_unsure)
+		snprintf(gap[n++], 200,
+			 "%" PRIu64 " read(s) overlapped a write to the same block (may hold a mix)",
+			 r->reads_unsure);
+	if (r->reads_foreign)
+		snprintf(gap[n++], 200,
+			 "%" PRIu64 " read(s) of a target pinwb did not lay out (pinwb_overwrite_target=1)",
+			 r->reads_foreign);
+	if (r->reads_short)
+		snprintf(gap[n++], 200, "%" PRIu64 " read(s) failed or short",
+			 r->reads_short);
+	if (r->writes && !rb->ran)
+		snprintf(gap[n++], 200,
+			 "writes: not read back from the target%s",
+			 r->verify_enabled ? "" : " (pinwb_verify=0)");
+	if (rb->blocks_mixed)
+		snprintf(gap[n++], 200,
+			 "%" PRIu64 " target block(s) last written by overlapping writes (may hold a mix; serialize_overlap=1 avoids it)",
+			 rb->blocks_mixed);
+	if (rb->blocks_unknown)
+		snprintf(gap[n++], 200,
+			 "%" PRIu64 " target block(s) whose last write failed",
+			 rb->blocks_unknown);
+	return n;
+}
+
+static void coverage_json(FILE *f, const struct pwb_report *r)
+{
+	char gap[PWB_GAPS][200];
+	unsigned int n = coverage_gaps(r, gap);
+
+	fprintf(f, "  \"coverage\": {\"final_state_slots_checked\": %" PRIu64
+		", \"check_reads\": %s, \"reads_checked_at_completion\": %"
+		PRIu64 ", \"reads_not_checked_at_completion\": %" PRIu64
+		", \"reads_not_checked_mixed\": %" PRIu64
+		", \"reads_not_checked_foreign\": %" PRIu64
+		", \"reads_not_checked_short\": %" PRIu64
+		", \"writes_overlapped\": %" PRIu64
+		", \"target_blocks_read_back\": %" PRIu64
+		", \"target_blocks_not_checked_mixed\": %" PRIu64
+		", \"target_blocks_not_checked_unknown\": %" PRIu64
+		", \"not_checked\": [",
+		r->verify->slots_checked, r->check_reads ? "true" : "false",
+		r->reads_checked, r->reads - r->reads_checked, r->reads_unsure,
+		r->reads_foreign, r->reads_short, r->writes_overlapped,
+		r->readback->blocks_checked, r->readback->blocks_mixed,
+		r->readback->blocks_unknown);
+	for (unsigned int i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		pwb_json_str(f, gap[i]);
+	}
+	fprintf(f, "]},\n");
+}
+
 int pwb_report_write(const struct pwb_report *r, const char *path,
 		     char *err, size_t errlen)
 {
@@ -118,7 +192,8 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	jkv_str(f, "job", r->job, true);
 	fprintf(f, "\"subjob\": %u, ", r->subjob);
 	jkv_str(f, "kernel", r->kernel, true);
-	fprintf(f, "\"seed\": %" PRIu64 ",\n", r->seed);
+	fprintf(f, "\"seed\": %" PRIu64 ", \"nonce\": %" PRIu64 ",\n",
+		r->seed, r->nonce);
 
 	fprintf(f, "  \"buffer\": {");
 	jkv_str(f, "kind", r->buffer_kind, true);
@@ -160,8 +235,11 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	jkv_str(f, "pages_note", r->wb_pages_note, true);
 	fprintf(f, "\"pages_measure_us\": %" PRIu64 "},\n", r->wb_measure_us);
 
+	coverage_json(f, r);
 	fprintf(f, "  \"verify\": ");
 	pwb_verify_json(f, r->verify, "  ");
+	fprintf(f, ",\n  \"target_readback\": ");
+	pwb_readback_json(f, r->readback, r->target_paths, "  ");
 	fprintf(f, ",\n  \"kept\": {");
 	jkv_str(f, "buffer", r->keep_buffer, true);
 	jkv_str(f, "record", r->keep_record, false);
@@ -203,6 +281,8 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 {
 	const struct pwb_verify_result *v = r->verify;
+	char gap[PWB_GAPS][200];
+	unsigned int ngap;
 	size_t n = 0;
 	int col = 0;
 
@@ -215,7 +295,8 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 	    r->fixedbufs_fallback_used ? " (fallback: not registered)" : "",
 	    r->registerfiles ? " registerfiles" : "");
 	ADD("pinwb:   ops %" PRIu64 " (reads %" PRIu64 ", writes %" PRIu64
-	    "), seed %" PRIu64 "\n", r->ops, r->reads, r->writes, r->seed);
+	    "), seed %" PRIu64 ", run nonce 0x%" PRIx64 "\n", r->ops, r->reads,
+	    r->writes, r->seed, r->nonce);
 	ADD("pinwb:   writeback:");
 	for (int m = 0; m < PWB_WB_NR; m++)
 		if (r->wb_counts[m])
@@ -251,6 +332,24 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 		ADD(", in-place checks %" PRIu64 " (mismatches %" PRIu64 ")",
 		    r->verify_every_runs, r->verify_every_mismatches);
 	ADD("\n");
+	if (r->readback->ran) {
+		const struct pwb_readback *rb = r->readback;
+
+		ADD("pinwb:   target read-back: %s, %" PRIu64
+		    " written block(s) read back, %" PRIu64 " mismatches%s",
+		    pwb_outcome_str(rb->outcome), rb->blocks_checked,
+		    rb->mismatches, rb->cache_dropped ? ", cache dropped" : "");
+		if (rb->error[0])
+			ADD(" (%s)", rb->error);
+		ADD("\n");
+	}
+	ADD("pinwb:   checked: %" PRIu64 " final-state slot(s), %" PRIu64
+	    " of %" PRIu64 " read(s) at completion, %" PRIu64
+	    " target block(s) read back\n", v->slots_checked,
+	    r->reads_checked, r->reads, r->readback->blocks_checked);
+	ngap = coverage_gaps(r, gap);
+	for (unsigned int i = 0; i < ngap; i++)
+		ADD("pinwb:   not checked: %s\n", gap[i]);
 	if (r->vm_before && r->vm_after) {
 		ADD("pinwb:   vmstat:");
 		for (unsigned int i = 0; i < r->vm_after->n; i++) {

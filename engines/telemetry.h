@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "optcheck.h"
+#include "readback.h"
 #include "verify.h"
 #include "wbdriver.h"
 
@@ -40,6 +41,7 @@ struct pwb_report {
 	unsigned int subjob;
 	const char *kernel;
 	uint64_t seed;
+	uint64_t nonce;			/* the run's (blockfmt.h) */
 	/* buffer */
 	const char *buffer_kind;
 	const char *buffer_file;
@@ -51,6 +53,15 @@ struct pwb_report {
 	bool fixedbufs, fixedbufs_fallback_used, registerfiles;
 	uint64_t ops, reads, writes, read_check_failures;
 	uint64_t verify_every_runs, verify_every_mismatches;
+	/* coverage: what was checked, and what could not be */
+	bool verify_enabled, check_reads;
+	uint64_t reads_checked;		/* at completion (pinwb_check_reads) */
+	uint64_t reads_unsure;		/* overlapped a write to their block */
+	uint64_t reads_foreign;		/* of content pinwb did not lay out */
+	uint64_t reads_short;		/* failed or short */
+	uint64_t writes_overlapped;
+	const struct pwb_readback *readback;	/* the targets' read-back */
+	const char *const *target_paths;	/* by file number */
 	/* writeback */
 	const unsigned int *wb_modes;
 	unsigned int wb_nmodes, wb_interval_us;

@@ -43,7 +43,8 @@ static bool id_matches(const struct pwb_identity *id,
 		       const struct pwb_rec_entry *e, uint64_t seed)
 {
 	/* generation 0 is the prepared target content, seed 0 (blockfmt.h) */
-	if (id->target != e->target || id->seed != (id->gen ? seed : 0))
+	if (id->target != e->target || id->seed != (id->gen ? seed : 0) ||
+	    id->nonce != e->nonce)
 		return false;
 	if (e->state == PWB_SLOT_ONE)
 		return id->gen == e->gen_lo;
@@ -270,7 +271,7 @@ enum pwb_outcome pwb_verify_file(const char *path,
 	return res->outcome;
 }
 
-static const char *found_status_str(int st)
+const char *pwb_found_status_str(int st)
 {
 	if (st == PWB_FOUND_SHORT)
 		return "short file";
@@ -282,7 +283,7 @@ static const char *found_status_str(int st)
 void pwb_mismatch_str(const struct pwb_mismatch *m, char *buf, size_t len)
 {
 	const struct pwb_rec_entry *e = &m->expected;
-	char exp[96], found[128];
+	char exp[96], found[200];
 
 	if (e->state == PWB_SLOT_EITHER)
 		snprintf(exp, sizeof(exp), "target 0x%" PRIx64 " gen %" PRIu64
@@ -290,8 +291,13 @@ void pwb_mismatch_str(const struct pwb_mismatch *m, char *buf, size_t len)
 	else
 		snprintf(exp, sizeof(exp), "target 0x%" PRIx64 " gen %" PRIu64,
 			 e->target, e->gen_lo);
-	if (m->status == PWB_FOUND_WRONG_ID &&
-	    m->found.seed != m->expected_seed)
+	if (m->status == PWB_FOUND_WRONG_ID && m->found.nonce != e->nonce)
+		snprintf(found, sizeof(found),
+			 "target 0x%" PRIx64 " gen %" PRIu64 " of another run or file (nonce 0x%" PRIx64 ", expected 0x%" PRIx64 ")",
+			 m->found.target, m->found.gen, m->found.nonce,
+			 e->nonce);
+	else if (m->status == PWB_FOUND_WRONG_ID &&
+		 m->found.seed != (m->found.gen ? m->expected_seed : 0))
 		snprintf(found, sizeof(found),
 			 "target 0x%" PRIx64 " gen %" PRIu64 " seed %" PRIu64,
 			 m->found.target, m->found.gen, m->found.seed);
@@ -304,7 +310,7 @@ void pwb_mismatch_str(const struct pwb_mismatch *m, char *buf, size_t len)
 			 "bad checksum (header says target 0x%" PRIx64
 			 " gen %" PRIu64 ")", m->found.target, m->found.gen);
 	else
-		snprintf(found, sizeof(found), "%s", found_status_str(m->status));
+		snprintf(found, sizeof(found), "%s", pwb_found_status_str(m->status));
 	snprintf(buf, len, "slot %" PRIu64 " offset 0x%" PRIx64
 		 ": expected %s, found %s", m->slot, m->buffer_offset, exp,
 		 found);
@@ -349,16 +355,20 @@ void pwb_verify_json(FILE *f, const struct pwb_verify_result *res,
 		fprintf(f, "%s\n%s    {\"slot\": %" PRIu64
 			", \"buffer_offset\": %" PRIu64
 			", \"expected\": {\"state\": %u, \"target\": %" PRIu64
-			", \"gen_lo\": %" PRIu64 ", \"gen_hi\": %" PRIu64 "}",
+			", \"gen_lo\": %" PRIu64 ", \"gen_hi\": %" PRIu64
+			", \"nonce\": %" PRIu64 "}",
 			i ? "," : "", ind, m->slot, m->buffer_offset,
 			m->expected.state, m->expected.target,
-			m->expected.gen_lo, m->expected.gen_hi);
+			m->expected.gen_lo, m->expected.gen_hi,
+			m->expected.nonce);
 		fprintf(f, ", \"found\": {\"status\": \"%s\"",
-			found_status_str(m->status));
+			pwb_found_status_str(m->status));
 		if (m->have_id)
 			fprintf(f, ", \"target\": %" PRIu64 ", \"gen\": %" PRIu64
-				", \"seed\": %" PRIu64, m->found.target,
-				m->found.gen, m->found.seed);
+				", \"seed\": %" PRIu64 ", \"nonce\": %" PRIu64
+				", \"version\": %u", m->found.target,
+				m->found.gen, m->found.seed, m->found.nonce,
+				m->found.version);
 		fprintf(f, "}, \"message\": ");
 		pwb_json_str(f, msg);
 		fputc('}', f);

@@ -89,6 +89,9 @@ void pwb_mismatch_str(const struct pwb_mismatch *m, char *buf, size_t len);
 
 const char *pwb_outcome_str(enum pwb_outcome o);
 
+/* a pwb_block_status or PWB_FOUND_* as the reports spell it */
+const char *pwb_found_status_str(int st);
+
 /* Print the "verify" JSON object (no trailing newline). */
 void pwb_verify_json(FILE *f, const struct pwb_verify_result *res,
 		     const char *indent);

@@ -107,16 +107,21 @@ json_argv() {
 	python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@"
 }
 
-# verify_verdict OUT: the worst verify.result over every OUT/*.pinwb.json:
-# mismatch, setup_error, unreadable (no result), skipped, intact; or none
-# when there is no pinwb report at all.
+# verify_verdict OUT: the worst verify.result (and target_readback.result,
+# when the target read-back ran) over every OUT/*.pinwb.json: mismatch,
+# setup_error, unreadable (no result), skipped, intact; or none when there is
+# no pinwb report at all.
 verify_verdict() {
 	python3 - "$1" <<'PY'
 import glob, json, os, sys
 results = []
 for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.pinwb.json"))):
     try:
-        results.append(json.load(open(p)).get("verify", {}).get("result", "missing"))
+        r = json.load(open(p))
+        results.append(r.get("verify", {}).get("result", "missing"))
+        tr = r.get("target_readback") or {}
+        if tr.get("ran"):
+            results.append(tr.get("result", "missing"))
     except (OSError, ValueError):
         results.append("unreadable")
 order = ["mismatch", "setup_error", "unreadable", "skipped", "intact"]
@@ -198,6 +203,22 @@ for name, r in reports.items():
     for m in (v.get("first_mismatches") or [])[:5]:
         print("    " + (m.get("message") or "slot %s at 0x%x: expected %s found %s" % (
             m.get("slot"), m.get("buffer_offset", 0), json.dumps(m.get("expected")), json.dumps(m.get("found")))))
+    tr = r.get("target_readback") or {}
+    if tr.get("ran"):
+        line = "  target read-back: %s (%s written blocks read back, %s mismatches)" % (
+            tr.get("result", "?").upper(), tr.get("blocks_checked", "?"), tr.get("mismatches", "?"))
+        if tr.get("error"):
+            line += ": " + tr["error"]
+        print(line)
+        for m in (tr.get("first_mismatches") or [])[:5]:
+            print("    " + (m.get("message") or json.dumps(m)))
+    cov = r.get("coverage")
+    if cov:
+        print("  checked: %s final-state slots, %s of %s reads at completion (pinwb_check_reads=%d), %s target blocks read back" % (
+            cov.get("final_state_slots_checked", "?"), cov.get("reads_checked_at_completion", "?"),
+            io.get("reads", "?"), 1 if cov.get("check_reads") else 0, cov.get("target_blocks_read_back", "?")))
+        for g in cov.get("not_checked") or []:
+            print("  not checked: " + g)
     if wb.get("errors") or wb.get("note"):
         print("  writeback driver errors %s %s" % (wb.get("errors", 0), wb.get("note", "")))
     delta = r.get("vmstat_delta") or {}

@@ -430,6 +430,8 @@ int main(void)
 	RUN(test_tmpfs_buffer_refused);
 	rc = t_exit();
 	unlink(target);
+	snprintf(probe, sizeof(probe), "%s.pinwb-tgt", target);
+	unlink(probe);	/* the target's ownership marker */
 	unlink(out);
 	unlink(json);
 	/* what fio's exec_prerun/exec_postrun printed */

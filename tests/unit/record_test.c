@@ -22,6 +22,7 @@ static int make_record(uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		r.e[i].state = (uint32_t)(i % 3);
 		r.e[i].target = i * 4096 + (1ULL << 48);
+		r.e[i].nonce = 0xabc0000ULL + i;
 		r.e[i].gen_lo = i;
 		r.e[i].gen_hi = i + (i % 3 == 2);
 	}
@@ -54,6 +55,7 @@ static int test_roundtrip(void)
 	for (uint64_t i = 0; i < 5000; i++)
 		CHECK(r.e[i].state == i % 3 &&
 		      r.e[i].target == i * 4096 + (1ULL << 48) &&
+		      r.e[i].nonce == 0xabc0000ULL + i &&
 		      r.e[i].gen_lo == i && r.e[i].gen_hi == i + (i % 3 == 2),
 		      "entry %llu differs", (unsigned long long)i);
 	pwb_record_free(&r);
@@ -62,15 +64,15 @@ static int test_roundtrip(void)
 
 static int test_version_mismatch_refused(void)
 {
-	unsigned char v2[4] = { 2, 0, 0, 0 };
+	unsigned char v2[4] = { 1, 0, 0, 0 };
 	struct pwb_record r;
 	char err[256] = "";
 
 	CHECK(!make_record(4), "write failed");
 	CHECK(!patch(8, v2, 4), "patch failed");
 	CHECK(pwb_record_read(&r, path, err, sizeof(err)) != 0,
-	      "version 2 record accepted");
-	CHECK(strstr(err, "version 2"), "message does not name the version: %s",
+	      "version 1 record accepted");
+	CHECK(strstr(err, "version 1"), "message does not name the version: %s",
 	      err);
 	return T_PASS;
 }
@@ -94,7 +96,7 @@ static int test_truncated_refused(void)
 	char err[256] = "";
 
 	CHECK(!make_record(4), "write failed");
-	CHECK(!truncate(path, 40 + 3 * 32 + 5), "truncate failed");
+	CHECK(!truncate(path, PWB_REC_HDR_SIZE + 3 * PWB_REC_ENTRY_SIZE + 5), "truncate failed");
 	CHECK(pwb_record_read(&r, path, err, sizeof(err)) != 0,
 	      "truncated record accepted");
 	CHECK(strstr(err, "inconsistent"), "message: %s", err);
@@ -108,7 +110,7 @@ static int test_bad_state_refused(void)
 	char err[256] = "";
 
 	CHECK(!make_record(4), "write failed");
-	CHECK(!patch(40 + 32, st, 4), "patch failed");
+	CHECK(!patch(PWB_REC_HDR_SIZE + PWB_REC_ENTRY_SIZE, st, 4), "patch failed");
 	CHECK(pwb_record_read(&r, path, err, sizeof(err)) != 0,
 	      "state 7 accepted");
 	return T_PASS;

@@ -24,6 +24,7 @@
 #define BS	4096
 #define NSLOTS	64
 #define SEED	0x5eedULL
+#define NONCE	0x4e4f4e4345ULL
 
 static char dir[] = "/var/tmp/pinwb-verify-XXXXXX";
 static char buf_path[160], rec_path[160], json_path[160];
@@ -51,15 +52,16 @@ static int make_files(void)
 		struct pwb_rec_entry *e = &rec.e[i];
 
 		e->target = target_of(i);
+		e->nonce = NONCE;
 		if (i == 3) {
 			memset(b, 0xa5, BS);
 		} else if (i == 40) {
-			pwb_block_fill(b, BS, SEED, e->target, 4);
+			pwb_block_fill(b, BS, SEED, NONCE, e->target, 4);
 			e->state = PWB_SLOT_EITHER;
 			e->gen_lo = 3;
 			e->gen_hi = 5;
 		} else {
-			pwb_block_fill(b, BS, SEED, e->target, i + 1);
+			pwb_block_fill(b, BS, SEED, NONCE, e->target, i + 1);
 			e->state = PWB_SLOT_ONE;
 			e->gen_lo = e->gen_hi = i + 1;
 		}
@@ -205,7 +207,7 @@ static int test_stale_generation_fails(void)
 	CHECK(!make_files(), "setup failed");
 	if (!odirect_ok())
 		return t_skipf("O_DIRECT not supported on /var/tmp");
-	pwb_block_fill(b, BS, SEED, target_of(30), 30);
+	pwb_block_fill(b, BS, SEED, NONCE, target_of(30), 30);
 	CHECK(!overwrite_slot(30, b, BS, 0), "overwrite failed");
 	pwb_verify_result_init(&r);
 	pwb_verify_file(buf_path, &rec, &r);
@@ -217,6 +219,23 @@ static int test_stale_generation_fails(void)
 	return check_one(&r, want);
 }
 
+/* the right identity from another run (or file): another nonce */
+static int test_other_nonce_fails(void)
+{
+	static unsigned char b[BS];
+	struct pwb_verify_result r;
+
+	CHECK(!make_files(), "setup failed");
+	if (!odirect_ok())
+		return t_skipf("O_DIRECT not supported on /var/tmp");
+	pwb_block_fill(b, BS, SEED, NONCE + 1, target_of(30), 31);
+	CHECK(!overwrite_slot(30, b, BS, 0), "overwrite failed");
+	pwb_verify_result_init(&r);
+	pwb_verify_file(buf_path, &rec, &r);
+	CHECK(r.mismatches == 1, "%" PRIu64 " mismatches, want 1", r.mismatches);
+	return check_one(&r, "gen 31 of another run or file (nonce 0x");
+}
+
 /* state 2 accepts any generation in its range, nothing outside it */
 static int test_either_state_range(void)
 {
@@ -226,12 +245,12 @@ static int test_either_state_range(void)
 	CHECK(!make_files(), "setup failed");
 	if (!odirect_ok())
 		return t_skipf("O_DIRECT not supported on /var/tmp");
-	pwb_block_fill(b, BS, SEED, target_of(40), 5);
+	pwb_block_fill(b, BS, SEED, NONCE, target_of(40), 5);
 	CHECK(!overwrite_slot(40, b, BS, 0), "overwrite failed");
 	pwb_verify_result_init(&r);
 	pwb_verify_file(buf_path, &rec, &r);
 	CHECK(r.outcome == PWB_V_INTACT, "gen 5 in 3..5 refused");
-	pwb_block_fill(b, BS, SEED, target_of(40), 6);
+	pwb_block_fill(b, BS, SEED, NONCE, target_of(40), 6);
 	CHECK(!overwrite_slot(40, b, BS, 0), "overwrite failed");
 	pwb_verify_result_init(&r);
 	pwb_verify_file(buf_path, &rec, &r);
@@ -358,6 +377,7 @@ int main(void)
 	RUN(test_zero_fill_fails);
 	RUN(test_zero_fill_message);
 	RUN(test_stale_generation_fails);
+	RUN(test_other_nonce_fails);
 	RUN(test_either_state_range);
 	RUN(test_memory_checker);
 	RUN(test_cache_not_dropped);
