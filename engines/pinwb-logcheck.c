@@ -15,7 +15,9 @@
  * logged block of a file: pinwb block, initial content or torn), replay
  * (apply entries to an image), file (the same classification of a file as
  * read through a mounted file system), synth (append entries for the blocks
- * that differ between two images, for hosts without dm-log-writes).
+ * that differ between two images, for hosts without dm-log-writes), tear
+ * (overwrite part of a logged block of the file: the fault the checks must
+ * be seen to find).
  *
  * Blocks are judged with blockfmt.h's pwb_block_decode(), so a change of the
  * block format is picked up here by rebuilding.
@@ -840,6 +842,72 @@ static int cmd_replay(const char *log_path, const char *dev, uint64_t from,
 	return rc;
 }
 
+/*
+ * Fault injection for the checks themselves: in the last logged write (or
+ * entry @only) that holds a whole block of the mapped file, overwrite 16
+ * bytes in the middle of that block's data inside the log.  Prints where.
+ */
+static int cmd_tear(const char *log_path, struct extmap *map, uint32_t bsize,
+		    uint64_t only)
+{
+	static const unsigned char junk[16] = "pinwb-torn-here!";
+	struct lw_log log;
+	struct lw_entry e;
+	uint64_t pos = 0, found_entry = 0, found_dev = 0, found_file = 0;
+	bool found = false;
+	int r;
+
+	if (log_open(&log, log_path, O_RDWR))
+		return EXIT_SETUP;
+	while ((r = log_next(&log, &e)) > 0) {
+		uint64_t dev_lo = e.sector * log.sectorsize;
+		uint64_t dev_hi = dev_lo + e.nr_sectors * log.sectorsize;
+
+		if ((e.flags & LW_DISCARD) || (only != UINT64_MAX && e.index != only))
+			continue;
+		for (size_t x = 0; x < map->n; x++) {
+			struct extent *m = &map->e[x];
+			uint64_t lo = dev_lo > m->physical ? dev_lo : m->physical;
+			uint64_t hi = dev_hi < m->physical + m->length ?
+				      dev_hi : m->physical + m->length;
+			uint64_t f, d;
+
+			if (lo >= hi)
+				continue;
+			f = m->logical + (lo - m->physical);
+			f = (f + bsize - 1) / bsize * bsize;
+			d = m->physical + (f - m->logical);
+			if (d + bsize > hi)
+				continue;
+			found = true;
+			found_entry = e.index;
+			found_dev = d;
+			found_file = f;
+			pos = e.data_off + (d - dev_lo) + bsize / 2;
+			break;
+		}
+	}
+	if (r < 0) {
+		close(log.fd);
+		return EXIT_SETUP;
+	}
+	if (!found) {
+		fprintf(stderr, "%s: tear: no logged write holds a whole %" PRIu32 "-byte block of the mapped file\n",
+			prog, bsize);
+		close(log.fd);
+		return EXIT_SETUP;
+	}
+	r = write_full(log.fd, junk, sizeof(junk), pos);
+	close(log.fd);
+	if (r) {
+		fprintf(stderr, "%s: tear: %s: %s\n", prog, log_path, strerror(-r));
+		return EXIT_SETUP;
+	}
+	printf("tore entry %" PRIu64 " sector %" PRIu64 " file offset 0x%" PRIx64 "\n",
+	       found_entry, found_dev / log.sectorsize, found_file);
+	return 0;
+}
+
 /* Append one entry (header block + data) at the log's end; bump the super. */
 static int log_append(int fd, uint32_t ss, uint64_t *end, uint64_t *nr,
 		      uint64_t sector, uint64_t nr_sectors, uint64_t flags,
@@ -962,6 +1030,8 @@ static void usage(FILE *f)
 		"  file FILE [JUDGE]         judge every block of FILE as read now\n"
 		"  replay LOG DEV [--from N] --to N   apply entries N..N onto DEV (an image you own)\n"
 		"  synth LOG OLD NEW [--block B]      append entries for the blocks that differ, then a FLUSH\n"
+		"  tear LOG --map MAP [--bsize B] [--entry N]  overwrite 16 bytes of a logged block of\n"
+		"                            the file (the last one, or in entry N): a fault for the checks\n"
 		"JUDGE: --bsize B (4096, the slot size) --kind buffer|target (buffer: any aligned\n"
 		"       target; target: identity must equal the file offset) --seed S (also\n"
 		"       refuse valid blocks of other seeds) --initial FILE (content before the run;\n"
@@ -996,13 +1066,14 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "block", required_argument, NULL, 'B' },
+		{ "entry", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct judge j = { .bsize = 4096, .kind = KIND_BUFFER };
 	struct extmap map = { 0 };
 	const char *cmd, *json = NULL, *initial = NULL;
-	uint64_t v, from = 0, to = UINT64_MAX, block = 4096;
+	uint64_t v, from = 0, to = UINT64_MAX, block = 4096, entry = UINT64_MAX;
 	unsigned char *init_data = NULL;
 	int c;
 
@@ -1071,6 +1142,10 @@ int main(int argc, char **argv)
 				return EXIT_SETUP;
 			}
 			break;
+		case 'e':
+			if (parse_u64("--entry", optarg, &entry))
+				return EXIT_SETUP;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1127,7 +1202,15 @@ int main(int argc, char **argv)
 		NEED(3, "LOG OLD NEW");
 		return cmd_synth(argv[0], argv[1], argv[2], (uint32_t)block);
 	}
-	fprintf(stderr, "%s: unknown command '%s' (accepted: list, points, fiemap, check, file, replay, synth, help)\n",
+	if (!strcmp(cmd, "tear")) {
+		NEED(1, "LOG");
+		if (!map.n) {
+			fprintf(stderr, "%s: tear needs --map MAP\n", prog);
+			return EXIT_SETUP;
+		}
+		return cmd_tear(argv[0], &map, j.bsize, entry);
+	}
+	fprintf(stderr, "%s: unknown command '%s' (accepted: list, points, fiemap, check, file, replay, synth, tear, help)\n",
 		prog, cmd);
 	return EXIT_SETUP;
 }
