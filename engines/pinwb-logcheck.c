@@ -843,12 +843,12 @@ static int cmd_replay(const char *log_path, const char *dev, uint64_t from,
 }
 
 /*
- * Fault injection for the checks themselves: in the last logged write (or
- * entry @only) that holds a whole block of the mapped file, overwrite 16
+ * Fault injection for the checks themselves: in the last logged write up to
+ * entry @to (or entry @only) that holds a whole block of the mapped file, overwrite 16
  * bytes in the middle of that block's data inside the log.  Prints where.
  */
 static int cmd_tear(const char *log_path, struct extmap *map, uint32_t bsize,
-		    uint64_t only)
+		    uint64_t only, uint64_t to)
 {
 	static const unsigned char junk[16] = "pinwb-torn-here!";
 	struct lw_log log;
@@ -863,6 +863,8 @@ static int cmd_tear(const char *log_path, struct extmap *map, uint32_t bsize,
 		uint64_t dev_lo = e.sector * log.sectorsize;
 		uint64_t dev_hi = dev_lo + e.nr_sectors * log.sectorsize;
 
+		if (e.index > to)
+			break;
 		if ((e.flags & LW_DISCARD) || (only != UINT64_MAX && e.index != only))
 			continue;
 		for (size_t x = 0; x < map->n; x++) {
@@ -1030,8 +1032,9 @@ static void usage(FILE *f)
 		"  file FILE [JUDGE]         judge every block of FILE as read now\n"
 		"  replay LOG DEV [--from N] --to N   apply entries N..N onto DEV (an image you own)\n"
 		"  synth LOG OLD NEW [--block B]      append entries for the blocks that differ, then a FLUSH\n"
-		"  tear LOG --map MAP [--bsize B] [--entry N]  overwrite 16 bytes of a logged block of\n"
-		"                            the file (the last one, or in entry N): a fault for the checks\n"
+		"  tear LOG --map MAP [--bsize B] [--entry N] [--to N]  overwrite 16 bytes of a logged\n"
+		"                            block of the file (the last one up to entry --to, or in entry\n"
+		"                            --entry): a fault for the checks\n"
 		"JUDGE: --bsize B (4096, the slot size) --kind buffer|target (buffer: any aligned\n"
 		"       target; target: identity must equal the file offset) --seed S (also\n"
 		"       refuse valid blocks of other seeds) --initial FILE (content before the run;\n"
@@ -1208,7 +1211,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: tear needs --map MAP\n", prog);
 			return EXIT_SETUP;
 		}
-		return cmd_tear(argv[0], &map, j.bsize, entry);
+		return cmd_tear(argv[0], &map, j.bsize, entry, to);
 	}
 	fprintf(stderr, "%s: unknown command '%s' (accepted: list, points, fiemap, check, file, replay, synth, tear, help)\n",
 		prog, cmd);
