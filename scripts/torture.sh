@@ -23,7 +23,8 @@ usage() {
 	cat <<USAGE
 usage: pinwb torture --duration S [--fs ext4|xfs|btrfs] [--seed N] [--out DIR]
                      [--racers LIST|none] [--max-ops N] [--image-size SIZE]
-                     [--fault-hook CMD]
+                     [--device-rounds N] [--device-method dm|synth]
+                     [--replay-sample N] [--fault-hook CMD]
 
 Runs rounds (one short engine job each: job, runtime, writeback modes and
 interval, arena size and racers drawn from the seed) until S seconds have
@@ -41,6 +42,15 @@ no torn block in the buffer file. A progress line follows every round.
                  cache); those that cannot run here are named and left out
   --max-ops N    stop after N rounds even if time remains (0 = no limit)
   --image-size   sparse image size (default 1G)
+  --device-rounds N  after the timed rounds, N rounds recorded on their own
+                 file system through dm-log-writes (torture-record.sh), each
+                 judged by the device check (pinwb-logcheck check) and crash
+                 replay (torture-replay.sh); default 0
+  --device-method dm (default) or synth (fsfreeze snapshots: hosts without
+                 dm-log-writes); dm where the kernel has none skips those
+                 rounds with the reason
+  --replay-sample N  crash points replayed per device round (seeded; 0 = all,
+                 the default)
   --fault-hook CMD  for tests: run CMD (sh -c) in every round after the buffer
                  file is synced and unmapped and before it is verified (the
                  engine's pinwb_before_verify; env PINWB_BUFFER_FILE)
@@ -49,12 +59,14 @@ Exit: 0 no failure, 1 a failure (reproducer printed), 2 usage or setup error.
 USAGE
 }
 
-duration="" fs=ext4 seed="" out="" racers=$DEFAULT_RACERS max_ops=0 image_size=1G hook=
+duration="" fs=ext4 seed="" out="" racers=$DEFAULT_RACERS max_ops=0 image_size=1G hook=""
+device_rounds=0 device_method=dm replay_sample=0
 argv_orig=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
-	--duration | --fs | --seed | --out | --racers | --max-ops | --image-size | --fault-hook)
+	--duration | --fs | --seed | --out | --racers | --max-ops | --image-size | --fault-hook | \
+		--device-rounds | --device-method | --replay-sample)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then die_usage "torture: $1 needs a value (see pinwb torture --help)"; fi
 		case $1 in
 		--duration) duration=$2 ;;
@@ -65,10 +77,13 @@ while [ $# -gt 0 ]; do
 		--max-ops) max_ops=$2 ;;
 		--image-size) image_size=$2 ;;
 		--fault-hook) hook=$2 ;;
+		--device-rounds) device_rounds=$2 ;;
+		--device-method) device_method=$2 ;;
+		--replay-sample) replay_sample=$2 ;;
 		esac
 		shift 2
 		;;
-	*) die_usage "torture: unknown argument '$1' (accepted: --duration, --fs, --seed, --out, --racers, --max-ops, --image-size, --fault-hook, --help)" ;;
+	*) die_usage "torture: unknown argument '$1' (accepted: --duration, --fs, --seed, --out, --racers, --max-ops, --image-size, --device-rounds, --device-method, --replay-sample, --fault-hook, --help)" ;;
 	esac
 done
 [ -n "$duration" ] || die_usage "torture: --duration S is required (see pinwb torture --help)"
@@ -83,6 +98,12 @@ if ! is_uint "$seed" || [ "$seed" -eq 0 ] || [ "$seed" -gt 4294967295 ]; then
 fi
 is_uint "$max_ops" || die_usage "torture: --max-ops '$max_ops' is not a number"
 is_size "$image_size" || die_usage "torture: --image-size '$image_size' is not a size (e.g. 1G)"
+is_uint "$device_rounds" || die_usage "torture: --device-rounds '$device_rounds' is not a number"
+is_uint "$replay_sample" || die_usage "torture: --replay-sample '$replay_sample' is not a number"
+case $device_method in
+dm | synth) ;;
+*) die_usage "torture: --device-method '$device_method': accepted: dm, synth" ;;
+esac
 declare -A want=()
 if [ "$racers" != none ]; then
 	IFS=, read -r -a list <<<"$racers"
@@ -335,17 +356,79 @@ while :; do
 	[ "$failures" -eq 0 ] || break
 done
 
+# --- device rounds: what reached the disk, and each crash point ---------------
+dev_rounds=0 dev_blocks=0 dev_torn=0 cp_checked=0 cp_bad=0 dev_note=""
+device_round() {
+	local n=$1 rdir=$out/device/$1 rc=0 txt
+	mkdir -p "$out/device"
+	"$PINWB_TOP/scripts/torture-record.sh" --out "$rdir" --fs "$fs" --method "$device_method" \
+		--runtime "$OP_RUNTIME" --seed "$seed" --job "$OP_JOB" >"$out/device/$n.record.txt" 2>&1 || rc=$?
+	case $rc in
+	0) ;;
+	77) dev_note=$(sed -n 's/^SKIP: //p' "$out/device/$n.record.txt" | tail -n 1); return 77 ;;
+	*) fail_what="device round $n: recording failed (exit $rc; $out/device/$n.record.txt)"; return 1 ;;
+	esac
+	dev_rounds=$((dev_rounds + 1))
+	if [ "$fs" != btrfs ]; then
+		rc=0
+		"$LOGCHECK" check "$rdir/log" --map "$rdir/map" --seed "$seed" --json "$rdir/check.json" >"$rdir/check.txt" 2>&1 || rc=$?
+		[ "$rc" -le 1 ] || { fail_what="device round $n: pinwb-logcheck check: $(tail -n 1 "$rdir/check.txt")"; return 1; }
+		read -r txt < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["blocks_logged"], d["torn_count"])' "$rdir/check.json")
+		dev_blocks=$((dev_blocks + ${txt% *})) dev_torn=$((dev_torn + ${txt#* }))
+		if [ "$rc" -eq 1 ]; then
+			fail_what="device round $n: torn on the device: $(grep -m 1 '^TORN' "$rdir/check.txt")"
+			return 1
+		fi
+	fi
+	rc=0
+	"$PINWB_TOP/scripts/torture-replay.sh" --image "$rdir/orig.img" --log "$rdir/log" --fs "$fs" \
+		--file torture.pinwb-buf --sample "$replay_sample" --seed "$seed" --out "$rdir/replay" \
+		-- --seed "$seed" >"$rdir/replay.console" 2>&1 || rc=$?
+	[ "$rc" -le 1 ] || { fail_what="device round $n: replay failed: $(tail -n 1 "$rdir/replay.console")"; return 1; }
+	read -r txt < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["crash_points_checked"], d["inconsistent"])' "$rdir/replay/replay.json")
+	cp_checked=$((cp_checked + ${txt% *})) cp_bad=$((cp_bad + ${txt#* }))
+	if [ "$rc" -eq 1 ]; then
+		fail_what="device round $n: inconsistent crash point: $(grep -m 1 'inconsistent' "$rdir/replay/replay.txt")"
+		return 1
+	fi
+	# the images are large and judged: keep only what a failure would need
+	rm -f -- "$rdir/orig.img" "$rdir/log"
+	return 0
+}
+d=0
+while [ "$failures" -eq 0 ] && [ "$d" -lt "$device_rounds" ]; do
+	d=$((d + 1))
+	next_op "device$d"
+	# recorded by torture-record.sh with its own arena and writeback settings,
+	# without racers: only job and runtime come from the draw
+	echo "op device$d job=$OP_JOB runtime=${OP_RUNTIME}s recorded=$device_method" >>"$out/ops.log"
+	rc=0
+	device_round "$d" || rc=$?
+	[ "$rc" -ne 77 ] || { warn "device rounds skipped: $dev_note"; break; }
+	[ "$rc" -eq 0 ] || { failures=1; fail_op=device$d; }
+	line="torture: device rounds $dev_rounds, blocks logged $dev_blocks, torn $dev_torn, crash points $cp_checked, inconsistent $cp_bad, failures $failures"
+	echo "$line"
+	echo "$line" >>"$out/progress.log"
+done
+
 new_dmesg=$(dmesg 2>/dev/null | tail -n +$((dmesg_lines0 + 1)) | grep -E 'WARNING:|BUG:|Oops|KASAN|lockdep|possible recursive locking' || true) # none found is the normal case
 if [ -n "$new_dmesg" ] && [ "$failures" -eq 0 ]; then
 	failures=1 fail_op=$ops fail_what="kernel log: $(head -n 1 <<<"$new_dmesg")"
 fi
 reproducer="scripts/pinwb torture --duration $duration --fs $fs --seed $seed --max-ops $ops --racers $racers"
+[ "$device_rounds" -eq 0 ] || reproducer+=" --device-rounds $device_rounds --device-method $device_method --replay-sample $replay_sample"
 [ -z "$hook" ] || reproducer+=" --fault-hook $(printf '%q' "$hook")"
 if [ "$failures" -ne 0 ]; then
 	mkdir -p "$out/evidence"
 	cp -- "$FS_DIR/torture.pinwb-buf" "$FS_DIR/torture.pinwb-buf.pinwb-rec" "$out/evidence/" 2>/dev/null ||
 		warn "buffer file or record not there to keep"
-	cp -r -- "$out/rounds/$fail_op" "$out/evidence/round"
+	if [ -d "$out/rounds/$fail_op" ]; then
+		cp -r -- "$out/rounds/$fail_op" "$out/evidence/round"
+	elif [ -d "$out/device/${fail_op#device}" ]; then
+		# the log excerpt: every entry listed, the recording itself left in place
+		"$LOGCHECK" list "$out/device/${fail_op#device}/log" >"$out/evidence/log-entries.txt" 2>&1 ||
+			warn "cannot list the device log"
+	fi
 	dmesg 2>/dev/null | tail -n 300 >"$out/evidence/dmesg.txt" || warn "dmesg not readable"
 fi
 pin_acq1=$(vmstat_of nr_foll_pin_acquired) pin_rel1=$(vmstat_of nr_foll_pin_released)
@@ -356,6 +439,9 @@ python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"racers.memcg_limit_hits=$memcg_hits" "racers.ficlone=${count[ficlone]}" \
 	"racers.enabled=$enabled" "failures=$failures" \
 	"first_failure.op=$fail_op" "first_failure.what=$fail_what" \
+	"device.rounds=$dev_rounds" "device.method=$device_method" "device.blocks_logged=$dev_blocks" \
+	"device.torn=$dev_torn" "device.crash_points_checked=$cp_checked" \
+	"device.crash_points_inconsistent=$cp_bad" "device.skipped=$dev_note" \
 	"pins.nr_foll_pin_acquired=$((pin_acq1 - pin_acq0))" \
 	"pins.nr_foll_pin_released=$((pin_rel1 - pin_rel0))" \
 	"command=pinwb torture ${argv_orig[*]}" "reproducer=$reproducer" \
