@@ -9,12 +9,11 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=../lib/torture.sh
+. "$(dirname "$0")/../lib/torture.sh"
 
-need_loop
-need_mkfs ext4
-need_built
+torture_host ext4
 command -v fsfreeze >/dev/null || skip "fsfreeze not installed"
-make_tmp
 "$PINWB" torture --duration 60 --max-ops 1 --fs ext4 --seed 4 --device-rounds 1 --device-method synth \
 	--out "$T/synth" >"$T/synth.console" 2>&1 || { cat "$T/synth.console"; fail "torture with a synth device round failed"; }
 cat "$T/synth.console"

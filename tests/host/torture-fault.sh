@@ -8,11 +8,10 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=../lib/torture.sh
+. "$(dirname "$0")/../lib/torture.sh"
 
-need_loop
-need_mkfs ext4
-need_built
-make_tmp
+torture_host ext4
 out=$T/torture
 rc=0
 # shellcheck disable=SC2016 # expanded by the engine's hook shell

@@ -6,11 +6,10 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=../lib/torture.sh
+. "$(dirname "$0")/../lib/torture.sh"
 
-need_loop
-need_mkfs ext4
-need_built
-make_tmp
+torture_host ext4
 for run in a:5 b:5 c:6; do
 	name=${run%%:*} seed=${run#*:}
 	"$PINWB" torture --duration 60 --max-ops 2 --fs ext4 --seed "$seed" --out "$T/$name" >"$T/$name.console" 2>&1 ||

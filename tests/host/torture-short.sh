@@ -7,11 +7,10 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=../lib/torture.sh
+. "$(dirname "$0")/../lib/torture.sh"
 
-need_loop
-need_mkfs ext4
-need_built
-make_tmp
+torture_host ext4
 out=$T/torture
 rc=0
 "$PINWB" torture --duration 20 --max-ops 4 --fs ext4 --seed 11 --out "$out" >"$T/console" 2>&1 || rc=$?

@@ -5,14 +5,19 @@
 LOGCHECK=$TOP/engines/pinwb-logcheck
 [ -x "$LOGCHECK" ] || fail "pinwb-logcheck not built at $LOGCHECK (run: make)"
 
+# torture_host FS: what a pinwb torture on FS needs here, and a private $T.
+torture_host() {
+	need_loop
+	need_mkfs "$1"
+	need_built
+	make_tmp
+}
+
 # torture_record METHOD FS: a short run recorded into $R (skips as the
 # recorder says).
 torture_record() {
 	local rc=0
-	need_loop
-	need_mkfs "$2"
-	need_built
-	make_tmp
+	torture_host "$2"
 	R=$T/rec
 	"$TOP/scripts/torture-record.sh" --method "$1" --fs "$2" --runtime 4 --out "$R" >"$T/record.txt" 2>&1 || rc=$?
 	cat "$T/record.txt"
