@@ -26,10 +26,10 @@ usage: torture-record.sh --out DIR [--fs ext4|xfs|btrfs] [--method dm|synth]
   --fs           file system to make on the private image (default ext4)
   --method dm    (default) the file system sits on a dm-log-writes target over
                  loop devices: the log is what the kernel logged
-  --method synth no dm-log-writes needed: every 1 s the file system is frozen
+  --method synth no dm-log-writes needed: every 0.5 s the file system is frozen
                  (fsfreeze), the image copied and the blocks that changed
                  since the last copy appended to the log, then a FLUSH entry;
-                 a coarser log (one crash point per second) of the same format
+                 a coarser log (a crash point each 0.5 s) of the same format
   --runtime S    seconds of engine I/O (default 3)
   --seed S       pinwb_seed of the run (default 1)
   --job JOB      workload (default dio-read-uring)
@@ -160,7 +160,7 @@ fio_pid=$!
 _pinwb_child=$fio_pid
 if [ "$method" = synth ]; then
 	while kill -0 "$fio_pid" 2>/dev/null; do
-		sleep 1
+		sleep 0.5
 		synth_step
 	done
 fi
