@@ -121,6 +121,9 @@ if [ "$method" = dm ]; then
 	logdev=$(losetup --find --show "$work/log.img" 2>&1) || die_setup "no free loop device: $logdev"
 	cleanup_push loop_detach "$logdev"
 	dmname=pinwb-lw-$$
+	# without udev (a minimal VM) libdevmapper would wait for it forever:
+	# let it make the /dev/mapper node itself
+	[ -S /run/udev/control ] || export DM_DISABLE_UDEV=1
 	# the log's super block must start zeroed (the target writes it on its first FUA/MARK)
 	dd if=/dev/zero of="$logdev" bs=4096 count=1 conv=fsync status=none
 	txt=$(dmsetup create "$dmname" --table "0 $(blockdev --getsz "$dev") log-writes $dev $logdev" 2>&1) ||
