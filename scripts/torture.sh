@@ -13,6 +13,8 @@ set -euo pipefail
 prog="pinwb torture" # read by lib/common.sh
 # shellcheck source=lib/common.sh
 . "$(dirname "$(readlink -f "$0")")/lib/common.sh"
+# shellcheck source=lib/report.sh
+. "$PINWB_TOP/scripts/lib/report.sh"
 LOGCHECK=${PINWB_LOGCHECK_BIN:-$PINWB_TOP/engines/pinwb-logcheck}
 ALL_RACERS=drop_caches,memcg,ficlone
 # drop_caches is machine wide (and takes long on a host with a big page
@@ -35,7 +37,8 @@ no torn block in the buffer file. A progress line follows every round.
   --fs           file system (default ext4)
   --seed N       seed of the operation sequence (default: from the time, printed)
   --out DIR      results (default build/torture/<time>): ops.log (one line per
-                 round), progress.log, torture.json, rounds/<n>/ (fio.log, report),
+                 round), progress.log, torture.json, meta.json (kernel, sysctls,
+                 CPU, fio, commit), rounds/<n>/ (fio.log, report),
                  evidence/ on a failure
   --racers LIST  comma list of $ALL_RACERS, or none (default
                  $DEFAULT_RACERS; drop_caches drops the whole machine's page
@@ -259,6 +262,10 @@ dmesg_lines0=$(dmesg 2>/dev/null | wc -l)
 : >"$out/ops.log"
 ops=0 bytes=0 failures=0 memcg_hits=0 fail_what="" fail_op=0
 start=$(date +%s)
+# kernel, sysctls, CPU, fio and commit beside the results (meta.json)
+PINWB_META_ARGV=$(json_argv scripts/pinwb torture "${argv_orig[@]}") write_meta "$out" \
+	"command_kind=torture" "fs=$fs" "fs_source=$FS_SOURCE" "seed=$seed" "duration_s=$duration" \
+	"racers=$racers" "device_rounds=$device_rounds" "device_method=$device_method"
 enabled=$(printf '%s\n' "${!want[@]}" | sort | paste -sd, -)
 note "seed $seed, $fs on $FS_SOURCE, ${duration}s, racers: ${enabled:-none}; results in $out"
 
@@ -335,9 +342,6 @@ print(sum(json.load(open(p)).get("verify", {}).get("slots_checked", 0) for p in 
 	return 0
 }
 
-# verify_verdict comes from report.sh
-# shellcheck source=lib/report.sh
-. "$PINWB_TOP/scripts/lib/report.sh"
 
 while :; do
 	elapsed=$(($(date +%s) - start))
