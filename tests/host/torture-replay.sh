@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The device's view and crash replay on a short engine run, recorded without
+# dm-log-writes (torture-record.sh --method synth: fsfreeze snapshots turned
+# into a dm-log-writes log): the clean recording passes the device check and
+# every crash point; a block torn inside the log (pinwb-logcheck tear) is
+# reported by the device check with its entry, sector and file offset, and
+# by the replay at every crash point after it.
+# tests/run-timeout: 300
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=../lib/torture.sh
+. "$(dirname "$0")/../lib/torture.sh"
+
+torture_record synth ext4
+torture_clean_then_torn
