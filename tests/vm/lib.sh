@@ -24,7 +24,7 @@ GUP_TEST=$PINWB_ROOT/bin/gup_test
 mkdir -p "$PINWB_OUT"
 
 # The contract names (team brief): a kernel with the series has all of them.
-CONTRACT_SYSCTLS="put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty"
+CONTRACT_SYSCTLS="gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty"
 CONTRACT_COUNTERS="gup_put_pages_single gup_put_pages_batched gup_fast_wb_fallback gup_wb_wait gup_wb_pinned_skipped gup_wb_pinned_bounced gup_stable_checked gup_stable_violation gup_longterm_file_pins gup_longterm_file_dirtied"
 
 log() { echo "$(basename "$0"): $*"; }

@@ -2,8 +2,9 @@
 # shellcheck shell=dash
 # The kernel interface contract: every vm.* sysctl of the series exists with
 # its default, accepts only 0..1, and every gup_* counter is in /proc/vmstat;
-# the release counters move with vm.put_user_pages_batch (a DIO run with 1
-# releases pages batched, with 0 one by one).
+# the release counter moves: a DIO run releases its pages through the batched
+# unpin path (gup_put_pages_batched). vm.put_user_pages_batch is gone (patch 1
+# has one release path) and must stay gone.
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
@@ -16,7 +17,8 @@ for c in $CONTRACT_COUNTERS; do have_counter "$c" || missing="$missing $c"; done
 
 # Boot defaults (the runner restores them after every test, so this holds
 # whatever ran before).
-for kvpair in put_user_pages_batch=1 gup_writeback_policy=0 longterm_pin_file_mappings=0 longterm_pin_file_dirty=1; do
+have_sysctl put_user_pages_batch && fail "vm.put_user_pages_batch exists: patch 1 has one release path, nothing selects another"
+for kvpair in gup_writeback_policy=0 longterm_pin_file_mappings=0 longterm_pin_file_dirty=1; do
 	s=${kvpair%=*} want=${kvpair#*=}
 	got=$(get_sysctl "$s")
 	kv "default.$s" "$got"
@@ -41,21 +43,14 @@ done
 require_engine
 fs=$(first_fs)
 dir=$(fs_dir "$fs") || fail "$fs not mounted"
-for batch in 1 0; do
-	set_sysctl put_user_pages_batch "$batch"
-	snap /tmp/vmstat.a
-	pinwb_run "batch$batch" "$dir" "rw=randrw" "runtime=3"
-	snap /tmp/vmstat.b
-	expect_intact "batch$batch"
-	single=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_put_pages_single)
-	batched=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_put_pages_batched)
-	kv "batch$batch.gup_put_pages_single" "$single"
-	kv "batch$batch.gup_put_pages_batched" "$batched"
-	log "put_user_pages_batch=$batch: single +$single, batched +$batched"
-	if [ "$batch" = 1 ]; then
-		[ "$batched" -gt 0 ] || fail "gup_put_pages_batched did not rise with put_user_pages_batch=1 (single +$single)"
-	else
-		[ "$single" -gt 0 ] || fail "gup_put_pages_single did not rise with put_user_pages_batch=0 (batched +$batched)"
-	fi
-done
-note "4 sysctls, 10 counters; batched +$(awk -F'\t' '$1 == "batch1.gup_put_pages_batched" { print $2 }' "$PINWB_OUT/measurements.tsv") with batch=1, single +$single with batch=0"
+snap /tmp/vmstat.a
+pinwb_run dio "$dir" "rw=randrw" "runtime=3"
+snap /tmp/vmstat.b
+expect_intact dio
+single=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_put_pages_single)
+batched=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_put_pages_batched)
+kv "dio.gup_put_pages_single" "$single"
+kv "dio.gup_put_pages_batched" "$batched"
+log "DIO run: single +$single, batched +$batched"
+[ "$batched" -gt 0 ] || fail "gup_put_pages_batched did not rise over a DIO run (single +$single)"
+note "3 sysctls, 10 counters; DIO run: batched +$batched, single +$single"
