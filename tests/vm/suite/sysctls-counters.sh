@@ -11,7 +11,9 @@ require_series
 
 missing=""
 for s in $CONTRACT_SYSCTLS; do have_sysctl "$s" || missing="$missing vm.$s"; done
-for c in $CONTRACT_COUNTERS; do have_counter "$c" || missing="$missing $c"; done
+# gup_wb_nowait (patch 3): pins of folios under writeback without a wait.
+counters="$CONTRACT_COUNTERS gup_wb_nowait"
+for c in $counters; do have_counter "$c" || missing="$missing $c"; done
 [ -z "$missing" ] || fail "partly there; missing:$missing"
 
 # Boot defaults (the runner restores them after every test, so this holds
@@ -58,4 +60,4 @@ for batch in 1 0; do
 		[ "$single" -gt 0 ] || fail "gup_put_pages_single did not rise with put_user_pages_batch=0 (batched +$batched)"
 	fi
 done
-note "4 sysctls, 10 counters; batched +$(awk -F'\t' '$1 == "batch1.gup_put_pages_batched" { print $2 }' "$PINWB_OUT/measurements.tsv") with batch=1, single +$single with batch=0"
+note "4 sysctls, $(echo "$counters" | wc -w) counters; batched +$(awk -F'\t' '$1 == "batch1.gup_put_pages_batched" { print $2 }' "$PINWB_OUT/measurements.tsv") with batch=1, single +$single with batch=0"
