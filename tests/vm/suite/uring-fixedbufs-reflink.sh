@@ -18,10 +18,12 @@ have_sysctl longterm_pin_file_mappings || fail "vm.longterm_pin_file_mappings mi
 set_sysctl longterm_pin_file_mappings 1
 
 # register NAME DIR: a short READ_FIXED job with its fixed buffers in a file
-# mapping on DIR, no fallback to unregistered buffers.
+# mapping on DIR, no fallback to unregistered buffers; the writeback driver
+# keeps cleaning the buffer file, as in uring-fixedbufs-file.
 register() {
 	pinwb_run "$1" "$2" "rw=randread" "pinwb_io=uring" "pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" \
-		"pinwb_buffer=file" "runtime=2"
+		"pinwb_buffer=file" "pinwb_buffer_size=4m" "pinwb_wb_modes=fdatasync" "pinwb_wb_interval_us=1000" \
+		"runtime=2"
 }
 
 refused=""
