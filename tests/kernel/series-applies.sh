@@ -59,6 +59,8 @@ done
 for f in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
 	[ -e "$f" ] || continue
 	b=$(basename "$f")
+	# the cover letter (git format-patch --cover-letter) describes the series
+	[ "$b" = 0000-cover-letter.patch ] && continue
 	printf '%s\n' "${list[@]}" | grep -qxF "$b" || fail "$b: in $dir but not listed in the series"
 done
 

@@ -12,7 +12,9 @@ require_series
 
 missing=""
 for s in $CONTRACT_SYSCTLS; do have_sysctl "$s" || missing="$missing vm.$s"; done
-for c in $CONTRACT_COUNTERS; do have_counter "$c" || missing="$missing $c"; done
+# gup_wb_nowait (patch 3): pins of folios under writeback without a wait.
+counters="$CONTRACT_COUNTERS gup_wb_nowait"
+for c in $counters; do have_counter "$c" || missing="$missing $c"; done
 [ -z "$missing" ] || fail "partly there; missing:$missing"
 
 # Boot defaults (the runner restores them after every test, so this holds
@@ -53,4 +55,4 @@ kv "dio.gup_put_pages_single" "$single"
 kv "dio.gup_put_pages_batched" "$batched"
 log "DIO run: single +$single, batched +$batched"
 [ "$batched" -gt 0 ] || fail "gup_put_pages_batched did not rise over a DIO run (single +$single)"
-note "3 sysctls, 10 counters; DIO run: batched +$batched, single +$single"
+note "3 sysctls, $(echo "$counters" | wc -w) counters; DIO run: batched +$batched, single +$single"
