@@ -27,7 +27,7 @@ have_sysctl gup_writeback_policy && policies="0 1"
 series=0
 series_present && series=1
 runtime=2
-[ "$LONG" -eq 1 ] && runtime=15
+[ "$LONG" -eq 1 ] && runtime=8
 
 sync_pid=""
 cleanup() { [ -z "$sync_pid" ] || kill "$sync_pid" 2>/dev/null || true; }
