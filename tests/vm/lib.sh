@@ -208,3 +208,25 @@ require_gup_test_hugetlb() {
 	echo 32 >/proc/sys/vm/nr_hugepages
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ] || fail "could not reserve hugetlb pages (nr_hugepages=$(cat /proc/sys/vm/nr_hugepages))"
 }
+
+# kmsg_mark: the number of kernel log lines so far (busybox dmesg, ring
+# buffer); kmsg_fs_errors MARK: the file system and kernel errors logged
+# since MARK, one per line (the patterns scripts/vm/dmesg-check.sh flags for
+# file systems, plus btrfs checksum and writeback failures).
+kmsg_mark() { dmesg | wc -l; }
+kmsg_fs_errors() {
+	dmesg | tail -n +"$(($1 + 1))" | grep -E \
+		'WARNING:|BUG:|EXT4-fs error|EXT4-fs \(.*\): error|XFS \(.*\): (Corruption|Internal error|metadata I/O error)|BTRFS (error|critical|warning .*csum)|csum failed' || true
+}
+
+# readback_dir DIR: drop the page cache and read every file under DIR back
+# from disk; on btrfs a data checksum that does not match what was written
+# fails the read with EIO. Prints nothing on success, else the failed files.
+readback_dir() {
+	local f
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	find "$1" -type f | while read -r f; do
+		cat "$f" >/dev/null 2>&1 || echo "$f"
+	done
+}
