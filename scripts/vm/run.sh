@@ -27,7 +27,8 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
                         still running then is killed and the run fails (default: 1800)
   --accel auto|kvm|tcg  auto: kvm when /dev/kvm is usable, else tcg (default: auto)
   --gup-test PATH       gup_test binary to use (default: <kernel out dir>/gup_test)
-  --out DIR             run directory (default: build/vm/runs/<UTC timestamp>)
+  --out DIR             run directory, created here: refused when it exists and is
+                        not empty (default: build/vm/runs/<UTC timestamp>)
   --no-build            build nothing: use existing kernel, fio, engine, gup_test
   --allow-missing       bring-up only: boot even when fio/engine/gup_test are
                         missing (the tests that need them skip)
@@ -83,6 +84,14 @@ suite_list=$top/tests/vm/suites/$suite
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
 accel_arg=$accel
+# The run directory is the run's own: everything in it is written, replaced
+# or removed by this run, so a directory that already holds something is
+# refused rather than partly overwritten (and its disks/ deleted).
+if [ -n "$out" ] && [ -e "$out" ]; then
+	[ -d "$out" ] || die "--out: '$out' exists and is not a directory"
+	[ -z "$(find "$out" -mindepth 1 -maxdepth 1 -print -quit)" ] ||
+		die "--out: '$out' is not empty; refusing to write a run into it (name a new or empty directory)"
+fi
 case $kernel in
 series|none) ;;
 *) [ -f "$kernel" ] || die "--kernel: '$kernel' is neither series, none nor an existing bzImage" ;;
@@ -122,18 +131,21 @@ out=${out:-$top/build/vm/runs/$stamp}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 disks=$out/disks
-qpid=''
+qpid='' made_disks=0
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill -KILL "$qpid"
 	fi
-	if [ "$keep_disks" -eq 0 ] && [ -d "$disks" ]; then
+	# Only the disks directory this run made (mkdir without -p below).
+	if [ "$keep_disks" -eq 0 ] && [ "$made_disks" -eq 1 ]; then
 		rm -rf "$disks"
 	fi
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
+mkdir "$disks" || die "cannot create $disks"
+made_disks=1
 t_start=$(date +%s.%N)
 
 # ---- build what is missing -------------------------------------------
