@@ -57,7 +57,7 @@ run_case() {
 		CASE_RES=FAIL CASE_NOTE="exit $CASE_RC: $CASE_NOTE"
 	fi
 	if [ -n "$p0" ] && ! p1=$(pins_settle "$p0" $((30 * PINWB_TIMEOUT_SCALE))); then
-		CASE_RES=LEAK CASE_NOTE="pin leak: $((p1 - p0)) pages pinned and not released | $CASE_NOTE"
+		CASE_RES=LEAK CASE_NOTE="$(pins_verdict "$p0" "$p1") | $CASE_NOTE"
 		LEAKS=$((LEAKS + 1))
 		echo "$name: $CASE_NOTE"
 	fi

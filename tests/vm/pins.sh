@@ -2,7 +2,8 @@
 # Pin accounting for the in-VM suites (sourced by run-suite.sh and the peers'
 # tests under busybox sh). The kernel counts every FOLL_PIN page taken and
 # given back (nr_foll_pin_acquired, nr_foll_pin_released in /proc/vmstat);
-# once a test's processes are gone, what it pinned must all be released.
+# once a test's processes are gone, what it pinned must all be released, and
+# nothing more.
 # io_uring unpins registered buffers from a work item after the ring's last
 # reference is dropped, so the count is given time to settle.
 
@@ -45,4 +46,16 @@ pgroup_reap() {
 		n=$((n + 1))
 	done
 	return 0
+}
+
+# pins_verdict BEFORE AFTER: the failure line for an outstanding count that
+# did not come back. More released than acquired is as wrong as a leak: an
+# unpin of a page that was never pinned, or an unpin counted twice.
+pins_verdict() {
+	local d=$(($2 - $1))
+	if [ "$d" -gt 0 ]; then
+		echo "pin leak: $d pages pinned and not released (nr_foll_pin_acquired - nr_foll_pin_released $1 -> $2)"
+	else
+		echo "pin accounting: $((-d)) more pages released than pinned (nr_foll_pin_acquired - nr_foll_pin_released $1 -> $2)"
+	fi
 }

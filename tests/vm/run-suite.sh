@@ -111,8 +111,7 @@ echo "$tests" | {
 		fi
 		leak=''
 		if [ -n "$pins0" ]; then
-			pins1=$(pins_settle "$pins0" $((30 * PINWB_TIMEOUT_SCALE))) ||
-				leak="pin leak: $((pins1 - pins0)) pages pinned and not released (nr_foll_pin_acquired - nr_foll_pin_released $pins0 -> $pins1)"
+			pins1=$(pins_settle "$pins0" $((30 * PINWB_TIMEOUT_SCALE))) || leak=$(pins_verdict "$pins0" "$pins1")
 			printf 'pins.outstanding_before\t%s\npins.outstanding_after\t%s\n' "$pins0" "$pins1" >>"$out/measurements.tsv"
 		fi
 		t1=$(now)
