@@ -57,9 +57,14 @@ run_case() {
 		CASE_RES=FAIL CASE_NOTE="exit $CASE_RC: $CASE_NOTE"
 	fi
 	if [ -n "$p0" ] && ! p1=$(pins_settle "$p0" $((30 * PINWB_TIMEOUT_SCALE))); then
-		CASE_RES=LEAK CASE_NOTE="$(pins_verdict "$p0" "$p1") | $CASE_NOTE"
-		LEAKS=$((LEAKS + 1))
-		echo "$name: $CASE_NOTE"
+		v=$(pins_verdict "$p0" "$p1")
+		case $v in
+		leak:*)
+			CASE_RES=LEAK CASE_NOTE="${v#leak: } | $CASE_NOTE"
+			LEAKS=$((LEAKS + 1)) ;;
+		*) CASE_NOTE="$CASE_NOTE | pin accounting: ${v#excess: }" ;;
+		esac
+		echo "$name: $v"
 	fi
 	echo "$name $CASE_RES $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s $CASE_NOTE"
 }

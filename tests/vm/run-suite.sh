@@ -109,9 +109,15 @@ echo "$tests" | {
 			# result; it must be gone before its pins are counted.
 			pgroup_reap "$pid" 10 || echo "run-suite.sh: $name left processes behind; killed them" >>"$out/log"
 		fi
-		leak=''
+		leak='' pinnote=''
 		if [ -n "$pins0" ]; then
-			pins1=$(pins_settle "$pins0" $((30 * PINWB_TIMEOUT_SCALE))) || leak=$(pins_verdict "$pins0" "$pins1")
+			if ! pins1=$(pins_settle "$pins0" $((30 * PINWB_TIMEOUT_SCALE))); then
+				v=$(pins_verdict "$pins0" "$pins1")
+				case $v in
+				leak:*) leak=${v#leak: } ;;
+				*) pinnote="pin accounting: ${v#excess: }"; echo "$pinnote" >>"$out/log" ;;
+				esac
+			fi
 			printf 'pins.outstanding_before\t%s\npins.outstanding_after\t%s\n' "$pins0" "$pins1" >>"$out/measurements.tsv"
 		fi
 		t1=$(now)
@@ -133,6 +139,8 @@ echo "$tests" | {
 			res=FAIL
 			note="$leak | $note"
 			echo "$leak" >>"$out/log"
+		elif [ -n "$pinnote" ]; then
+			note="$note | $pinnote"
 		fi
 		restore_sysctls
 		# The per-test JSON the host gathers into results.json.
