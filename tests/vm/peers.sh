@@ -40,7 +40,8 @@ ksft_rows() {
 run_case() {
 	local name=$1 tmo=$(($2 * PINWB_TIMEOUT_SCALE)) skiprc=$3 t0 t1 p0 p1 log
 	shift 3
-	log=$PINWB_OUT/$(echo "$name" | tr -c 'A-Za-z0-9_.@-' '_').log
+	log=$PINWB_OUT/$(printf '%s' "$name" | tr -c 'A-Za-z0-9_.@-' '_').log
+	CASE_LOG=$log
 	p0=$(pins_outstanding)
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	CASE_RC=0

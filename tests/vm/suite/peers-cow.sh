@@ -11,6 +11,6 @@ require_peers mm
 peers_reserve_hugetlb 8
 cd /tmp || fail "no /tmp"
 run_case cow 1500 4 "$PEERS/mm/cow"
-ksft_rows "cow: " "$PINWB_OUT/cow.log"
+ksft_rows "cow: " "$CASE_LOG"
 case_row "cow (exit)" "$CASE_RES" "$CASE_NOTE"
 peers_done cow

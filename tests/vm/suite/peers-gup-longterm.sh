@@ -17,7 +17,7 @@ for fs in $PINWB_FS; do
 	d=$(fs_dir "$fs") || fail "$fs not mounted"
 	cd "$d" || fail "cannot enter $d"
 	run_case "gup_longterm@$fs" 600 4 "$PEERS/mm/gup_longterm"
-	ksft_rows "gup_longterm@$fs: " "$PINWB_OUT/gup_longterm@$fs.log"
+	ksft_rows "gup_longterm@$fs: " "$CASE_LOG"
 	case_row "gup_longterm@$fs (exit)" "$CASE_RES" "$CASE_NOTE"
 	cd / && rm -rf "$d"
 done
