@@ -36,7 +36,8 @@ ksft_rows() {
 # run_case NAME TIMEOUT EXIT_SKIP CMD...: runs CMD under a timeout and its
 # own pin accounting; sets CASE_RC and CASE_RES (PASS on 0, SKIP on
 # EXIT_SKIP, FAIL otherwise or on the timeout, LEAK when pins stay behind)
-# and CASE_NOTE. The output goes to $PINWB_OUT/NAME.log.
+# and CASE_NOTE. The output goes to CASE_LOG ($PINWB_OUT/NAME.log, the name
+# made file-name safe).
 run_case() {
 	local name=$1 tmo=$(($2 * PINWB_TIMEOUT_SCALE)) skiprc=$3 t0 t1 p0 p1 log
 	shift 3
