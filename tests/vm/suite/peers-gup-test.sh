@@ -3,7 +3,9 @@
 # The kernel's mm selftest gup_test, built from linux-source-6.12's
 # tools/testing/selftests/mm, in the cases run_vmtests.sh runs by default:
 # the GUP-fast and PIN-fast benchmarks and the pin_user_pages page dump.
-# kselftest exit codes: 0 pass, 4 skip.
+# kselftest exit codes: 0 pass, 4 skip. The page dump is the -c case's output
+# (dump_page() through the gup_test ioctl), not a DEBUG_VM report:
+# dmesg-allow: page dumped because: gup_test: dump_pages\(\) test
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 # shellcheck source=/dev/null # tests/vm/peers.sh, at its guest path
