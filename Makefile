@@ -15,20 +15,22 @@ RUNTIME    ?= 10
 KERNEL_PATCHES ?= series
 # make vm-test VM_SUITE=selftest; the kernel follows KERNEL_PATCHES
 VM_SUITE   ?= short
+# make vm-test VM_CONFIG=debug: the same kernel plus kernel-patch/config.debug
+VM_CONFIG  ?= default
 # extra arguments for scripts/pinwb vm / bench / tests/run
 VM_ARGS    ?=
 BENCH_ARGS ?=
 TESTS      ?=
 
-.PHONY: all deps fio engine unit test run bench kernel vm vm-test clean distclean help
+.PHONY: all deps fio engine unit test run bench kernel vm vm-test vm-peers clean distclean help
 
 all: fio engine
 
 help:
 	@echo "targets: all (default: fio, engine, verifier), deps, test, run, bench,"
-	@echo "         kernel, vm, vm-test, clean, distclean"
+	@echo "         kernel, vm, vm-test, vm-peers, clean, distclean"
 	@echo "vars:    JOB=$(JOB) FS=$(FS) RUNTIME=$(RUNTIME) KERNEL_PATCHES=$(KERNEL_PATCHES)"
-	@echo "         VM_SUITE=$(VM_SUITE) TESTS=<filter for tests/run> BENCH_ARGS=... VM_ARGS=..."
+	@echo "         VM_SUITE=$(VM_SUITE) VM_CONFIG=$(VM_CONFIG) TESTS=<filter for tests/run> BENCH_ARGS=... VM_ARGS=..."
 
 deps:
 	scripts/deps.sh
@@ -59,15 +61,19 @@ bench: all
 	scripts/pinwb bench $(BENCH_ARGS)
 
 kernel:
-	scripts/kernel/build.sh --patches $(KERNEL_PATCHES)
+	scripts/kernel/build.sh --patches $(KERNEL_PATCHES) --config $(VM_CONFIG)
 
 # Boot the kernel built from KERNEL_PATCHES in QEMU (scripts/vm/run.sh builds
 # what is missing) and run its default suite; vm-test names the suite.
 vm:
-	scripts/pinwb vm --kernel $(KERNEL_PATCHES) $(VM_ARGS)
+	scripts/pinwb vm --kernel $(KERNEL_PATCHES) --config $(VM_CONFIG) $(VM_ARGS)
 
 vm-test:
-	scripts/pinwb vm --kernel $(KERNEL_PATCHES) --suite $(VM_SUITE) $(VM_ARGS)
+	scripts/pinwb vm --kernel $(KERNEL_PATCHES) --config $(VM_CONFIG) --suite $(VM_SUITE) $(VM_ARGS)
+
+# The peers' suites on the baseline and the series (scripts/vm/peers.sh).
+vm-peers:
+	scripts/pinwb vm --peers --config $(VM_CONFIG) $(VM_ARGS)
 
 clean:
 	@if [ -f engines/Makefile ]; then $(MAKE) -C engines clean; fi

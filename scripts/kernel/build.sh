@@ -15,12 +15,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
 	cat <<USAGE
-usage: scripts/kernel/build.sh [--patches series|none] [--jobs N] [--out DIR]
+usage: scripts/kernel/build.sh [--patches series|none] [--config default|debug] [--jobs N] [--out DIR]
 
   --patches series|none  build with kernel-patch/series applied (default) or the
                          baseline; an empty or missing series means no patches
+  --config default|debug default: tinyconfig + kernel-patch/config.fragment; debug: also
+                         kernel-patch/config.debug (lockdep, KASAN, DEBUG_VM, ...), in its
+                         own output directory
   --jobs N               parallel make jobs (default: min(nproc, 2), the machine is shared)
-  --out DIR              output directory (default: build/kernel/out-<patches>)
+  --out DIR              output directory (default: build/kernel/out-<patches>, or
+                         build/kernel/out-<patches>-debug with --config debug)
   -h, --help             this text
 
 Progress and logs go to stderr (full logs in the output directory: configure.log,
@@ -33,19 +37,30 @@ Exit: 0 ok, 1 a patch does not apply, Kconfig dropped an option or the build fai
 USAGE
 }
 
-patches=series jobs=$(default_jobs) out=''
+patches=series config=default jobs=$(default_jobs) out=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--patches) [ $# -ge 2 ] || usage_err "--patches needs a value (series or none)"
 		check_patches_arg "$2"; patches=$2; shift 2 ;;
+	--config) [ $# -ge 2 ] || usage_err "--config needs a value (default or debug)"
+		case $2 in
+		default|debug) config=$2 ;;
+		*) usage_err "--config: unknown value '$2' (accepted: default, debug)" ;;
+		esac
+		shift 2 ;;
 	--jobs) [ $# -ge 2 ] || usage_err "--jobs needs a number"
 		[[ $2 =~ ^[1-9][0-9]*$ ]] || usage_err "--jobs: '$2' is not a positive integer"
 		jobs=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage_err "--out needs a directory"; out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
-	*) usage_err "unknown argument '$1' (accepted: --patches series|none, --jobs N, --out DIR, --help)" ;;
+	*) usage_err "unknown argument '$1' (accepted: --patches series|none, --config default|debug, --jobs N, --out DIR, --help)" ;;
 	esac
 done
+frag_args=(--fragment "$KFRAGMENT")
+if [ "$config" = debug ]; then
+	frag_args+=(--fragment "$KPATCHDIR/config.debug")
+	[ -n "$out" ] || out=$KBUILD/out-$patches-debug
+fi
 [ -n "$out" ] || out=$KBUILD/out-$patches
 mkdir -p "$out"
 out=$(realpath "$out")
@@ -81,7 +96,7 @@ fi
 echo "$src" >"$out/.pinwb-src"
 
 # 3. Configuration (checks that every requested option survived).
-"$here/configure.sh" --src "$src" --out "$out"
+"$here/configure.sh" --src "$src" --out "$out" "${frag_args[@]}"
 
 # 4. The kernel.
 cc=$(kcc)
@@ -116,6 +131,7 @@ mv "$out/gup_test.tmp" "$out/gup_test"
 	printf 'debian_version=%s\n' "$(cut -d' ' -f1 "$src/$KMARK")"
 	printf 'recorded_base=%s\n' "$(recorded_version)"
 	printf 'patches=%s\n' "$patches"
+	printf 'config=%s\n' "$config"
 	printf 'patchset=%s\n' "$(cut -d' ' -f2 "$src/$KMARK")"
 	printf 'series_patches=%s\n' "$(if [ "$patches" = series ]; then series_count; else echo 0; fi)"
 	printf 'kernelrelease=%s\n' "$(make -s "${mkargs[@]}" kernelrelease 2>/dev/null | tail -n 1)"
@@ -124,8 +140,8 @@ mv "$out/gup_test.tmp" "$out/gup_test"
 } >"$out/pinwb-kernel.txt"
 
 t3=$(date +%s)
-printf 'patches=%s src=%s jobs=%d cc=%s kernel_s=%d total_s=%d date=%s\n' \
-	"$patches" "$src" "$jobs" "$cc" "$((t2 - t1))" "$((t3 - t0))" "$(date -u +%FT%TZ)" \
+printf 'patches=%s config=%s src=%s jobs=%d cc=%s kernel_s=%d total_s=%d date=%s\n' \
+	"$patches" "$config" "$src" "$jobs" "$cc" "$((t2 - t1))" "$((t3 - t0))" "$(date -u +%FT%TZ)" \
 	>>"$out/build-times.log"
 msg "done in $((t3 - t0)) s; gup_test: $out/gup_test"
 echo "$bzimage"

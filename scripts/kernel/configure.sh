@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Configure a kernel output directory: tinyconfig + kernel-patch/config.fragment, then
-# check that Kconfig kept every option the fragment asks for.
+# Configure a kernel output directory: tinyconfig + kernel-patch/config.fragment (plus
+# further fragments, e.g. config.debug), then check that Kconfig kept every option the
+# fragments ask for.
 #
 # Kconfig silently drops an option whose dependencies are not met; a test kernel without
 # (say) GUP_TEST or ACPI would boot and then fail in confusing ways, so a dropped option
@@ -23,7 +24,8 @@ usage: scripts/kernel/configure.sh --src DIR --out DIR [--fragment FILE]
 
   --src DIR          kernel source tree (from scripts/kernel/source.sh)
   --out DIR          output directory (O=), created if missing
-  --fragment FILE    config fragment (default: kernel-patch/config.fragment)
+  --fragment FILE    config fragment (default: kernel-patch/config.fragment); repeat it
+                     to merge several in order (later ones win)
   --series-options   how to treat "# pinwb-series" options:
                        auto       require on a patched tree, skip on the baseline (default)
                        require    request and check them
@@ -37,12 +39,12 @@ Exit: 0 ok, 1 Kconfig dropped requested options, 2 usage/setup error.
 USAGE
 }
 
-src='' out='' frag=$KFRAGMENT mode=auto check_only=0
+src='' out='' frags=() mode=auto check_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--src) [ $# -ge 2 ] || usage_err "--src needs a directory"; src=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage_err "--out needs a directory"; out=$2; shift 2 ;;
-	--fragment) [ $# -ge 2 ] || usage_err "--fragment needs a file"; frag=$2; shift 2 ;;
+	--fragment) [ $# -ge 2 ] || usage_err "--fragment needs a file"; frags+=("$2"); shift 2 ;;
 	--series-options) [ $# -ge 2 ] || usage_err "--series-options needs a value"
 		case $2 in
 		auto|require|ifdefined|skip) mode=$2 ;;
@@ -59,11 +61,14 @@ done
 if [ ! -f "$src/Makefile" ] || [ ! -f "$src/scripts/kconfig/merge_config.sh" ]; then
 	die "--src $src is not a kernel source tree" 2
 fi
-[ -f "$frag" ] || die "--fragment $frag does not exist" 2
+[ "${#frags[@]}" -gt 0 ] || frags=("$KFRAGMENT")
+for i in "${!frags[@]}"; do
+	[ -f "${frags[$i]}" ] || die "--fragment ${frags[$i]} does not exist" 2
+	frags[i]=$(realpath "${frags[$i]}")
+done
 src=$(realpath "$src")
 mkdir -p "$out"
 out=$(realpath "$out")
-frag=$(realpath "$frag")
 
 if [ "$mode" = auto ]; then
 	mode=require
@@ -84,6 +89,7 @@ kconfig_defines() {
 effective=$out/.pinwb-fragment
 : >"$effective.tmp"
 skipped=()
+for frag in "${frags[@]}"; do
 while IFS= read -r line || [ -n "$line" ]; do
 	series_only=0
 	case $line in
@@ -107,6 +113,11 @@ while IFS= read -r line || [ -n "$line" ]; do
 	fi
 	printf '%s\n' "$opt" >>"$effective.tmp"
 done <"$frag"
+done
+# A later fragment overrides an earlier one: keep the last line per option,
+# so that the check below expects the value that was merged last.
+tac "$effective.tmp" | awk '{ n = $0; sub(/^# /, "", n); sub(/[= ].*/, "", n) } !seen[n]++' | tac >"$effective.tmp2"
+mv "$effective.tmp2" "$effective.tmp"
 mv "$effective.tmp" "$effective"
 if [ "${#skipped[@]}" -gt 0 ]; then
 	msg "series-only options not requested on this tree ($mode): ${skipped[*]}"
@@ -152,7 +163,7 @@ while IFS= read -r opt; do
 done <"$effective"
 if [ "$dropped" -gt 0 ]; then
 	rm -f "$out/.pinwb-config.pending"
-	die "Kconfig dropped $dropped of $checked requested options (fix kernel-patch/config.fragment: add the missing dependencies)" 1
+	die "Kconfig dropped $dropped of $checked requested options (fix ${frags[*]}: add the missing dependencies)" 1
 fi
 if [ -f "$out/.pinwb-config.pending" ]; then
 	mv "$out/.pinwb-config.pending" "$out/.pinwb-config"

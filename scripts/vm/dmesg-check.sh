@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scan a guest kernel log for signs of a kernel bug: WARNING, BUG, Oops,
-# lockdep reports, hung tasks, RCU stalls, sanitizer reports, file system
-# errors, the OOM killer. Lines that the suite runner logged as
+# lockdep reports, hung tasks, RCU stalls, sanitizer (KASAN) reports,
+# DEBUG_VM page dumps, sleeping in atomic context, list and object debugging
+# reports, file system errors, the OOM killer. Lines that the suite runner logged as
 # "pinwb-suite: start NAME" attribute what follows to test NAME; a test may
 # declare lines it provokes on purpose with "# dmesg-allow: REGEX" comments
 # in its script (tests/vm/suite/NAME.sh), and those are not reported.
@@ -42,12 +43,24 @@ for l in "${logs[@]}"; do
 done
 
 # Extended regexes of what must never appear in a clean run.
-bad='(WARNING:|BUG:|kernel BUG at|Oops|general protection fault|Kernel panic|Unable to handle kernel'
+# "BUG:" not preceded by a letter: ODEBUG's "ODEBUG: selftest passed" is a
+# boot banner, its reports are caught below.
+bad='(WARNING:|(^|[^A-Za-z])BUG:|kernel BUG at|Oops|general protection fault|Kernel panic|Unable to handle kernel'
 bad+='|possible circular locking|possible recursive locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON'
-bad+='|suspicious RCU usage|lockdep|INFO: task .* blocked for more than|hung_task'
+# "RCU lockdep checking is enabled." is a PROVE_RCU boot banner; lockdep's
+# reports have their own headers (above and below).
+bad+='|suspicious RCU usage|lockdep is turned off|turning off the locking correctness validator|INFO: task .* blocked for more than|hung_task'
 bad+='|detected stalls|soft lockup|hard LOCKUP|UBSAN:|KASAN:|KFENCE:|list_(add|del) corruption|refcount_t:'
 bad+='|EXT4-fs error|EXT4-fs \(.*\): error|XFS \(.*\): (Corruption|Internal error|metadata I/O error)'
-bad+='|BTRFS (error|critical)|invoked oom-killer|Out of memory)'
+bad+='|BTRFS (error|critical)|invoked oom-killer|Out of memory'
+# The debug kernel's reports (kernel-patch/config.debug): DEBUG_VM's
+# VM_BUG_ON_*/dump_page, DEBUG_ATOMIC_SLEEP, lockdep's other headers,
+# DEBUG_LIST, DEBUG_OBJECTS, RCU self-detected stalls. Most also carry a
+# WARNING:/BUG: line; listed on their own so that a report printed without
+# one (dump_page alone, a lockdep splat cut short) is still caught.
+bad+='|page dumped because|VM_BUG_ON|VM_WARN_ON|sleeping function called from invalid context'
+bad+='|bad unlock balance|lock held when returning to user space|held lock freed|irq lock inversion'
+bad+='|list_(add|del).*(corruption|double add)|ODEBUG: .*object|self-detected stall)'
 
 # allow_regex TEST: the test's "# dmesg-allow:" regexes joined with |, or "".
 allow_regex() {

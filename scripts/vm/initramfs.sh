@@ -20,6 +20,8 @@ usage: scripts/vm/initramfs.sh [options]
   --engine PATH     pinwb.so (default: engines/pinwb.so)
   --verify PATH     pinwb-verify (default: engines/pinwb-verify)
   --gup-test PATH   the kernel's gup_test selftest binary (default: none; left out)
+  --peers DIR       the peers' suites built by scripts/vm/peers-build.sh (mm/,
+                    liburing/, liburing.list), put at /opt/pinwb/peers (default: none)
   --compress gzip|zstd  archive compression (default: gzip; zstd needs CONFIG_RD_ZSTD)
   --allow-missing   leave out fio/engine/verifier/gup_test that do not exist
                     (bring-up only: the tests that need them then skip)
@@ -37,11 +39,12 @@ fio=$top/build/fio-3.33/fio
 engine=$top/engines/pinwb.so
 verify=$top/engines/pinwb-verify
 guptest=''
+peers=''
 compress=gzip
 allow_missing=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out|--fio|--engine|--verify|--gup-test|--compress)
+	--out|--fio|--engine|--verify|--gup-test|--peers|--compress)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--out) out=$2 ;;
@@ -49,12 +52,13 @@ while [ $# -gt 0 ]; do
 		--engine) engine=$2 ;;
 		--verify) verify=$2 ;;
 		--gup-test) guptest=$2 ;;
+		--peers) peers=$2 ;;
 		--compress) compress=$2 ;;
 		esac
 		shift 2 ;;
 	--allow-missing) allow_missing=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --compress, --allow-missing, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --peers, --compress, --allow-missing, --help)" ;;
 	esac
 done
 case $compress in
@@ -126,6 +130,22 @@ if [ -n "$guptest" ]; then
 	optional gup_test "$guptest" /opt/pinwb/bin/gup_test
 else
 	echo "$prog: no --gup-test given: gup_test not included" >&2
+fi
+
+# The peers' suites: every program with the libraries it loads.
+if [ -n "$peers" ]; then
+	[ -d "$peers/mm" ] || [ -d "$peers/liburing" ] || die "--peers: '$peers' has no mm/ or liburing/ (run scripts/vm/peers-build.sh)"
+	mkdir -p "$stage/opt/pinwb/peers"
+	while IFS= read -r f; do
+		rel=${f#"$peers"/}
+		mkdir -p "$stage/opt/pinwb/peers/$(dirname "$rel")"
+		if [ -x "$f" ]; then
+			copy_with_libs "$f" "/opt/pinwb/peers/$rel"
+		else
+			cp "$f" "$stage/opt/pinwb/peers/$rel"
+		fi
+	done < <(find "$peers" -type f)
+	included+=(peers)
 fi
 
 # The guest side: /init, the runner, the suite, and the workloads.

@@ -19,6 +19,16 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
 
   --kernel series|none|PATH  kernel to boot: built from the series, the baseline
                         (both via scripts/kernel/build.sh), or a bzImage (default: series)
+  --config default|debug  with series|none: the kernel configuration; debug adds
+                        kernel-patch/config.debug (lockdep, KASAN, DEBUG_VM, ...), built
+                        in build/kernel/out-<kernel>-debug (default: default)
+  --sysctl NAME=VALUE   set a sysctl at boot (kernel command line sysctl.NAME=VALUE);
+                        the suite keeps it as the boot value; repeatable
+  --peers-dir DIR       put the peers' suites (scripts/vm/peers-build.sh output) in
+                        the guest (default with --suite peers: build/peers/bin, built
+                        when missing)
+  --peers [ARGS]        run scripts/vm/peers.sh ARGS instead: the peers' suites on the
+                        baseline and the series, one table (see scripts/vm/peers.sh --help)
   --suite NAME          in-VM suite: $(suites)(default: short)
   --tests LIST          comma list: run only these tests of the suite
   --mem SIZE            guest memory, QEMU syntax (default: 1G)
@@ -27,7 +37,8 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
                         still running then is killed and the run fails (default: 1800)
   --accel auto|kvm|tcg  auto: kvm when /dev/kvm is usable, else tcg (default: auto)
   --gup-test PATH       gup_test binary to use (default: <kernel out dir>/gup_test)
-  --out DIR             run directory (default: build/vm/runs/<UTC timestamp>)
+  --out DIR             run directory, created here: refused when it exists and is
+                        not empty (default: build/vm/runs/<UTC timestamp>)
   --no-build            build nothing: use existing kernel, fio, engine, gup_test
   --allow-missing       bring-up only: boot even when fio/engine/gup_test are
                         missing (the tests that need them skip)
@@ -49,14 +60,22 @@ USAGE
 die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
-kernel=series suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
-no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0
+if [ "${1:-}" = --peers ]; then
+	shift
+	exec "$(dirname "$0")/peers.sh" "$@"
+fi
+
+kernel=series config=default suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
+no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
+	--kernel|--config|--sysctl|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--kernel) kernel=$2 ;;
+		--config) config=$2 ;;
+		--sysctl) boot_sysctls+=("$2") ;;
+		--peers-dir) peers_dir=$2 ;;
 		--suite) suite=$2 ;;
 		--tests) tests=$2 ;;
 		--mem) mem=$2 ;;
@@ -72,7 +91,7 @@ while [ $# -gt 0 ]; do
 	--keep-disks) keep_disks=1; shift ;;
 	--drop-initramfs) drop_initramfs=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
 	esac
 done
 
@@ -82,11 +101,26 @@ suite_list=$top/tests/vm/suites/$suite
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp: '$smp' is not a positive number"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
+case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
+for kv in "${boot_sysctls[@]}"; do
+	[[ $kv =~ ^[a-z][a-z0-9_.]*=[^[:space:]]+$ ]] || die "--sysctl: '$kv' is not NAME=VALUE (e.g. vm.longterm_pin_file_mappings=1)"
+done
 accel_arg=$accel
+# The run directory is the run's own: everything in it is written, replaced
+# or removed by this run, so a directory that already holds something is
+# refused rather than partly overwritten (and its disks/ deleted).
+if [ -n "$out" ] && [ -e "$out" ]; then
+	[ -d "$out" ] || die "--out: '$out' exists and is not a directory"
+	[ -z "$(find "$out" -mindepth 1 -maxdepth 1 -print -quit)" ] ||
+		die "--out: '$out' is not empty; refusing to write a run into it (name a new or empty directory)"
+fi
 case $kernel in
 series|none) ;;
-*) [ -f "$kernel" ] || die "--kernel: '$kernel' is neither series, none nor an existing bzImage" ;;
+*) [ -f "$kernel" ] || die "--kernel: '$kernel' is neither series, none nor an existing bzImage"
+	[ "$config" = default ] || die "--config $config: only with --kernel series|none (a bzImage PATH is configured already)" ;;
 esac
+kdir=out-$kernel
+[ "$config" = default ] || kdir=out-$kernel-$config
 
 # The tests to expect, in suite order (optionally filtered by --tests).
 mapfile -t expected < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$suite_list" | awk '{ print $1 }')
@@ -122,18 +156,21 @@ out=${out:-$top/build/vm/runs/$stamp}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 disks=$out/disks
-qpid=''
+qpid='' made_disks=0
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill -KILL "$qpid"
 	fi
-	if [ "$keep_disks" -eq 0 ] && [ -d "$disks" ]; then
+	# Only the disks directory this run made (mkdir without -p below).
+	if [ "$keep_disks" -eq 0 ] && [ "$made_disks" -eq 1 ]; then
 		rm -rf "$disks"
 	fi
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
+mkdir "$disks" || die "cannot create $disks"
+made_disks=1
 t_start=$(date +%s.%N)
 
 # ---- build what is missing -------------------------------------------
@@ -141,12 +178,12 @@ build_log=$out/build.log
 : >"$build_log"
 if [ "$kernel" = series ] || [ "$kernel" = none ]; then
 	if [ $no_build -eq 1 ]; then
-		bzimage=$top/build/kernel/out-$kernel/arch/x86/boot/bzImage
-		[ -f "$bzimage" ] || die "--no-build: no $bzimage (build it: scripts/kernel/build.sh --patches $kernel)"
+		bzimage=$top/build/kernel/$kdir/arch/x86/boot/bzImage
+		[ -f "$bzimage" ] || die "--no-build: no $bzimage (build it: scripts/kernel/build.sh --patches $kernel --config $config)"
 	else
 		[ -x "$top/scripts/kernel/build.sh" ] || die "scripts/kernel/build.sh missing: cannot build --kernel $kernel (pass a bzImage PATH)"
-		msg "building kernel ($kernel), log in $build_log"
-		kout=$("$top/scripts/kernel/build.sh" --patches "$kernel" 2>>"$build_log") ||
+		msg "building kernel ($kernel, config $config), log in $build_log"
+		kout=$("$top/scripts/kernel/build.sh" --patches "$kernel" --config "$config" 2>>"$build_log") ||
 			{ tail -n 30 "$build_log" >&2; die "kernel build failed (see $build_log)"; }
 		bzimage=$(tail -n 1 <<<"$kout")
 		[ -f "$bzimage" ] || die "scripts/kernel/build.sh printed '$bzimage', which is not a file"
@@ -192,9 +229,21 @@ if [ $no_build -eq 0 ]; then
 	fi
 fi
 
+# The peers' suites: the peers suite needs them (built when missing).
+if [ -z "$peers_dir" ] && [ "$suite" = peers ]; then
+	peers_dir=$top/build/peers/bin
+	if [ $no_build -eq 0 ] && { [ ! -f "$peers_dir/liburing.list" ] || [ ! -x "$peers_dir/mm/gup_longterm" ]; }; then
+		msg "building the peers' suites (scripts/vm/peers-build.sh)"
+		"$vmdir/peers-build.sh" --out "$peers_dir" >>"$build_log" 2>&1 ||
+			{ tail -n 20 "$build_log" >&2; die "building the peers' suites failed (see $build_log)"; }
+	fi
+fi
+[ -z "$peers_dir" ] || [ -d "$peers_dir" ] || die "--peers-dir: '$peers_dir' is not a directory (build it: scripts/vm/peers-build.sh)"
+
 # In the run directory: what this run booted, whatever other runs build.
 initrd=$out/initramfs.cpio.gz
 ir_args=(--out "$initrd")
+[ -n "$peers_dir" ] && ir_args+=(--peers "$peers_dir")
 [ -n "$guptest" ] && ir_args+=(--gup-test "$guptest")
 [ $allow_missing -eq 1 ] && ir_args+=(--allow-missing)
 "$vmdir/initramfs.sh" "${ir_args[@]}" >>"$build_log" 2>&1 ||
@@ -215,8 +264,11 @@ mapfile -t disk_lines <"$out/disks.txt"
 
 # ---- boot --------------------------------------------------------------
 # Timeouts in the suite lists are for KVM-less CI (TCG); scale stays 1.
-append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 rdinit=/init pinwb.suite=$suite"
+# no_timer_check: under TCG on a loaded host the boot-time IO-APIC timer
+# check can miss its ticks and panic ("IO-APIC + timer doesn't work!").
+append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 no_timer_check rdinit=/init pinwb.suite=$suite"
 [ -n "$tests" ] && append+=" pinwb.tests=$tests"
+for kv in "${boot_sysctls[@]}"; do append+=" sysctl.$kv"; done
 qemu_base=(qemu-system-x86_64 -machine pc -smp "$smp" -m "$mem" -nographic -no-reboot -net none
 	-kernel "$bzimage" -initrd "$initrd" -append "$append"
 	-serial "file:$out/console.log" -serial "file:$out/markers.log" -monitor none)
@@ -353,11 +405,12 @@ sysctls=$(sed -n 's/^sysctl\.//p' "$out/results/meta.txt" | jq -R 'split("=") | 
 kcfg='{}'
 if [ -n "$kconfig" ]; then
 	kcfg=$(sed -nE -e 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' -e '/^CONFIG_/p' "$kconfig" |
-		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|EXFAT_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
+		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KASAN|KASAN_INLINE|DEBUG_VM|DEBUG_ATOMIC_SLEEP|DEBUG_LIST|DEBUG_OBJECTS|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|EXFAT_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
 fi
 boot_s=$(sed -n 's/^PINWB-BOOTED uptime=//p' "$out/markers.txt" | head -n 1)
 jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(meta_get uname_v)" \
-	--arg bzimage "$bzimage" --arg bzsha "$(sha256sum "$bzimage" | cut -c1-64)" --arg kernel_arg "$kernel" \
+	--arg bzimage "$bzimage" --arg bzsha "$(sha256sum "$bzimage" | cut -c1-64)" --arg kernel_arg "$kernel" --arg kconfig_name "$config" \
+	--arg boot_sysctls "${boot_sysctls[*]}" \
 	--arg accel "$accel" --argjson kvm_fallback "$kvm_fallback" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
 	--arg qcmd "$(cat "$out/qemu.cmdline")" --arg append "$append" --arg guest_cmdline "$(meta_get cmdline)" \
 	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" \
@@ -369,8 +422,8 @@ jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(
 	--arg boot_s "${boot_s:-}" --arg suite_s "$(meta_get suite_seconds)" \
 	--arg qrc "$qrc" --arg timed_out "$timed_out" --arg done_rc "${done_rc:-}" '
 	{ stamp: $stamp, git: $git, host_kernel: $host,
-	  kernel: { arg: $kernel_arg, bzimage: $bzimage, sha256: $bzsha, uname_r: $uname_r, uname_v: $uname_v, config: $kconfig },
-	  sysctls: $sysctls, gup_counters: ($gup | split(",") | map(select(. != ""))),
+	  kernel: { arg: $kernel_arg, config_name: $kconfig_name, bzimage: $bzimage, sha256: $bzsha, uname_r: $uname_r, uname_v: $uname_v, config: $kconfig },
+	  sysctls: $sysctls, boot_sysctls: ($boot_sysctls | split(" ") | map(select(. != ""))), gup_counters: ($gup | split(",") | map(select(. != ""))),
 	  qemu: { accel: $accel, kvm_fallback_to_tcg: $kvm_fallback, version: $qver, cmdline: $qcmd, exit: ($qrc | tonumber), killed_on_timeout: ($timed_out == "1") },
 	  kernel_cmdline: $append, guest_cmdline: $guest_cmdline, mem: $mem, smp: ($smp | tonumber),
 	  suite: $suite, tests: $tests, filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),

@@ -7,6 +7,8 @@
 #   PINWB-RESULT <name> PASS|FAIL|SKIP <seconds> <note>
 # Test output goes to $PINWB_RESULTS/<name>/log (copied back to the host); a
 # failing test's last lines are also shown on the console.
+# After each test, once its process group is gone, every page it pinned
+# (FOLL_PIN) must have been released, or the test fails with "pin leak".
 #
 # usage: run-suite.sh SUITE [TEST...]   (TESTs: run only these of the suite)
 # Exit: 0 all passed or skipped, 1 a test failed, 2 usage error.
@@ -31,6 +33,9 @@ shift
 export PINWB_SUITE=$suite
 list=$here/suites/$suite
 [ -f "$list" ] || { echo "run-suite.sh: unknown suite '$suite' (accepted: $(suites))" >&2; exit 2; }
+
+# shellcheck source=tests/vm/pins.sh
+. "$here/pins.sh"
 
 mark() { echo "$*" >>"$PINWB_MARK"; }
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -73,6 +78,7 @@ echo "$tests" | {
 		echo "pinwb-suite: start $name" >"$PINWB_KMSG"
 		echo "=== $name (timeout ${tmo}s)"
 		t0=$(now)
+		pins0=$(pins_outstanding)
 		if [ ! -f "$script" ]; then
 			echo "no such test script $script" >"$out/log"
 			rc=1
@@ -99,6 +105,20 @@ echo "$tests" | {
 			wait "$pid" || rc=$?
 			kill "$wd" 2>/dev/null
 			wait "$wd" 2>/dev/null
+			# What the test left running in its group is not its
+			# result; it must be gone before its pins are counted.
+			pgroup_reap "$pid" 10 || echo "run-suite.sh: $name left processes behind; killed them" >>"$out/log"
+		fi
+		leak='' pinnote=''
+		if [ -n "$pins0" ]; then
+			if ! pins1=$(pins_settle "$pins0" $((30 * PINWB_TIMEOUT_SCALE))); then
+				v=$(pins_verdict "$pins0" "$pins1")
+				case $v in
+				leak:*) leak=${v#leak: } ;;
+				*) pinnote="pin accounting: ${v#excess: }"; echo "$pinnote" >>"$out/log" ;;
+				esac
+			fi
+			printf 'pins.outstanding_before\t%s\npins.outstanding_after\t%s\n' "$pins0" "$pins1" >>"$out/measurements.tsv"
 		fi
 		t1=$(now)
 		secs=$(elapsed "$t0" "$t1")
@@ -114,6 +134,13 @@ echo "$tests" | {
 			77) res=SKIP ;;
 			*) res=FAIL; note="exit $rc: $note" ;;
 			esac
+		fi
+		if [ -n "$leak" ]; then
+			res=FAIL
+			note="$leak | $note"
+			echo "$leak" >>"$out/log"
+		elif [ -n "$pinnote" ]; then
+			note="$note | $pinnote"
 		fi
 		restore_sysctls
 		# The per-test JSON the host gathers into results.json.

@@ -2,8 +2,8 @@
 # Host test of the whole VM pipeline: boots a kernel with the selftest suite
 # (tests/vm/suites/selftest) and checks that the harness reports exactly what
 # happened: a pass, a failure, a skip with its reason, a test killed by its
-# timeout, and a kernel WARNING that fails an otherwise passing test; the run
-# exits 1, and results.json, meta.json, dmesg.txt and the table are there.
+# timeout, a kernel WARNING that fails an otherwise passing test, and a test
+# that leaves pages pinned (FOLL_PIN) behind; the run exits 1, and results.json, meta.json, dmesg.txt and the table are there.
 # Then a guest that never finishes (selftest-hang): the host-side timeout
 # kills it and the table names the test that was running.
 set -euo pipefail
@@ -62,9 +62,23 @@ row selftest-fail FAIL 'deliberate failure'
 row selftest-skip SKIP 'deliberate skip'
 row selftest-timeout FAIL 'timed out after'
 row selftest-kmsg-warning FAIL 'kernel log: WARNING: .*injected by the harness self-test'
-if grep -qx '1 passed, 3 failed, 1 skipped' "$out/run.out"; then ok "summary line"; else bad "summary line"; fi
+# The leak fixture needs fio in the guest (it skips without it).
+if [ -x "$top/build/fio-3.33/fio" ]; then
+	row selftest-pin-leak FAIL 'pin leak: [1-9][0-9]* pages pinned and not released'
+	summary='1 passed, 4 failed, 1 skipped'
+else
+	row selftest-pin-leak SKIP 'fio not in the initramfs'
+	summary='1 passed, 3 failed, 2 skipped'
+fi
+if grep -qx "$summary" "$out/run.out"; then ok "summary line"; else bad "summary line (expected: $summary)"; fi
 n=$(jq '.tests | length' "$out/run/results.json" 2>/dev/null || echo 0)
-if [ "$n" -eq 5 ]; then ok "results.json has 5 tests"; else bad "results.json has $n tests"; fi
+if [ "$n" -eq 6 ]; then ok "results.json has 6 tests"; else bad "results.json has $n tests"; fi
+if jq -e '.tests[] | select(.name == "selftest-pass") | .measurements["pins.outstanding_after"] == .measurements["pins.outstanding_before"]' \
+	"$out/run/results.json" >/dev/null 2>&1; then
+	ok "pin counts recorded"
+else
+	bad "selftest-pass: no equal pins.outstanding_before/after in results.json"
+fi
 if jq -e '.qemu.accel and .kernel.uname_r != "" and (.sysctls | type == "object")' "$out/run/meta.json" >/dev/null 2>&1; then
 	ok "meta.json"
 else

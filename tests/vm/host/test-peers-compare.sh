@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Host test (no VM) of the judgement in scripts/vm/peers.sh --compare: on
+# fixture run directories, identical results pass, a case failing on all
+# three kernels is shown as a baseline failure and passes, a listed
+# difference passes with its reason, and each of these fails the command:
+# a case passing on the baseline and failing on the series at defaults, an
+# unlisted opt-in difference, a pin leak, a kernel-log finding only on the
+# series, a case missing on the series (it hung).
+set -euo pipefail
+
+case ${1:-} in
+-h|--help) echo "usage: tests/vm/host/test-peers-compare.sh   (no arguments; exit 0 all passed, 1 a check failed)"; exit 0 ;;
+'') ;;
+*) echo "test-peers-compare.sh: unknown argument '$1' (accepted: --help)" >&2; exit 2 ;;
+esac
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+peers=$top/scripts/vm/peers.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+ok() { echo "ok: $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $1"; failed=$((failed + 1)); }
+
+cat >"$tmp/expected" <<'EXP'
+# fixture list
+suite: listed case* | PASS | PASS | FAIL | the opt-in changes it
+EXP
+
+# fixture NAME: three run directories with the same base rows; then the
+# caller edits them.
+fixture() {
+	local d=$tmp/$1 r
+	for r in baseline patched-default patched-opt-in; do
+		mkdir -p "$d/$r/results/peers-x"
+		printf 'suite: same\tPASS\t\nsuite: skipped\tSKIP\tno hugetlb\nsuite: broken everywhere\tFAIL\texit 1: no network\n' \
+			>"$d/$r/results/peers-x/cases.tsv"
+		printf 'peers-x\tPASS\t12.0\tx: 3 pass\n' >"$d/$r/rows.tsv"
+		: >"$d/$r/dmesg-findings.txt"
+	done
+	echo "$d"
+}
+# judge NAME RC PATTERN: peers.sh --compare exits RC and prints PATTERN.
+judge() {
+	local rc=0 o
+	o=$("$peers" --compare "$tmp/$1" --expected "$tmp/expected" 2>&1) || rc=$?
+	if [ "$rc" -ne "$2" ]; then
+		bad "$1: exit $rc, expected $2: $(tail -n 4 <<<"$o")"
+	elif ! grep -qE -- "$3" <<<"$o"; then
+		bad "$1: output lacks /$3/: $o"
+	else
+		ok "$1"
+	fi
+}
+
+fixture same >/dev/null
+judge same 0 'broken everywhere +FAIL +FAIL +FAIL +baseline-failure'
+
+d=$(fixture listed)
+printf 'suite: listed case 1\tPASS\t\n' >>"$d/baseline/results/peers-x/cases.tsv"
+printf 'suite: listed case 1\tPASS\t\n' >>"$d/patched-default/results/peers-x/cases.tsv"
+printf 'suite: listed case 1\tFAIL\tShould have failed\n' >>"$d/patched-opt-in/results/peers-x/cases.tsv"
+judge listed 0 'listed case 1 +PASS +PASS +FAIL +expected: the opt-in changes it'
+
+d=$(fixture regression)
+sed -i 's/^suite: same\tPASS/suite: same\tFAIL/' "$d/patched-default/results/peers-x/cases.tsv"
+judge regression 1 'suite: same +PASS +FAIL +PASS +UNEXPECTED'
+
+d=$(fixture unlisted)
+sed -i 's/^suite: same\tPASS/suite: same\tFAIL/' "$d/patched-opt-in/results/peers-x/cases.tsv"
+judge unlisted 1 'suite: same +PASS +PASS +FAIL +UNEXPECTED'
+
+d=$(fixture listed-wrong-way)
+printf 'suite: listed case 2\tPASS\t\n' >>"$d/baseline/results/peers-x/cases.tsv"
+printf 'suite: listed case 2\tFAIL\t\n' >>"$d/patched-default/results/peers-x/cases.tsv"
+printf 'suite: listed case 2\tFAIL\t\n' >>"$d/patched-opt-in/results/peers-x/cases.tsv"
+judge listed-wrong-way 1 'listed case 2 +PASS +FAIL +FAIL +UNEXPECTED'
+
+d=$(fixture leak)
+sed -i 's/^suite: same\tPASS\t/suite: same\tLEAK\tpin leak: 16 pages/' "$d/patched-default/results/peers-x/cases.tsv"
+printf 'peers-x\tFAIL\t12.0\tx: 1 case(s) leaked pins\n' >"$d/patched-default/rows.tsv"
+judge leak 1 '\[harness\] peers-x +PASS +FAIL +PASS +UNEXPECTED'
+
+d=$(fixture dmesg)
+printf 'peers-x\t[ 9.1] BUG: KASAN: use-after-free in io_free\n' >"$d/patched-opt-in/dmesg-findings.txt"
+judge dmesg 1 '\[harness\] kernel log +PASS +PASS +FAIL +UNEXPECTED'
+
+d=$(fixture hang)
+grep -v '^suite: same' "$d/patched-default/results/peers-x/cases.tsv" >"$tmp/c" && mv "$tmp/c" "$d/patched-default/results/peers-x/cases.tsv"
+judge hang 1 'suite: same +PASS +- +PASS +UNEXPECTED'
+
+rc=0
+"$peers" --compare "$tmp/nowhere" >/dev/null 2>&1 || rc=$?
+if [ "$rc" -eq 2 ]; then ok "missing --compare directory is a usage error"; else bad "missing --compare directory: exit $rc"; fi
+
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
