@@ -58,4 +58,6 @@ for batch in 1 0; do
 		[ "$single" -gt 0 ] || fail "gup_put_pages_single did not rise with put_user_pages_batch=0 (batched +$batched)"
 	fi
 done
-note "4 sysctls, 10 counters; batched +$(awk -F'\t' '$1 == "batch1.gup_put_pages_batched" { print $2 }' "$PINWB_OUT/measurements.tsv") with batch=1, single +$single with batch=0"
+nsys=$(echo "$CONTRACT_SYSCTLS" | wc -w)
+ncnt=$(echo "$CONTRACT_COUNTERS" | wc -w)
+note "$nsys sysctls, $ncnt counters; batched +$(awk -F'\t' '$1 == "batch1.gup_put_pages_batched" { print $2 }' "$PINWB_OUT/measurements.tsv") with batch=1, single +$single with batch=0"
