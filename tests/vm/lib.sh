@@ -25,7 +25,7 @@ mkdir -p "$PINWB_OUT"
 
 # The contract names (team brief): a kernel with the series has all of them.
 CONTRACT_SYSCTLS="gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty"
-CONTRACT_COUNTERS="gup_put_pages_single gup_put_pages_batched gup_fast_wb_fallback gup_wb_wait gup_wb_pinned_skipped gup_wb_pinned_bounced gup_stable_checked gup_stable_violation gup_longterm_file_pins gup_longterm_file_dirtied"
+CONTRACT_COUNTERS="gup_put_pages_single gup_put_pages_batched gup_fast_wb_fallback gup_wb_wait gup_wb_pinned_skipped gup_wb_pinned_bounced gup_stable_checked gup_stable_violation gup_longterm_file_pins gup_longterm_file_dirtied gup_wb_pinned_written gup_wb_pinned_unbounced gup_stable_changed gup_stable_late_pin gup_stable_dropped"
 
 log() { echo "$(basename "$0"): $*"; }
 
