@@ -10,11 +10,13 @@
 #ifndef PINWB_LEDGER_H
 #define PINWB_LEDGER_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
+#include "blockfmt.h"
 #include "record.h"
 
 /* per target block flags */
@@ -24,18 +26,27 @@ enum {
 	PWB_LB_UNKNOWN = 4,	/* a write failed or was cut short */
 };
 
+/*
+ * What the ledger knows of one target block.  One 32-byte entry per block
+ * (two per cache line) rather than one array per field: an I/O touches
+ * one line of the map, not six.
+ */
+struct pwb_ledger_block {
+	uint64_t gen_lo;	/* lowest generation that may be on the target */
+	uint64_t gen_hi;	/* highest generation submitted */
+	uint64_t burst;		/* first generation of the current write burst */
+	uint32_t wr_inflight;
+	uint8_t flags;		/* PWB_LB_* */
+	uint8_t burst_mixed;	/* the current burst overlapped */
+};
+
 struct pwb_ledger_target {
 	uint64_t base;		/* file offset of block 0 */
 	uint64_t nblocks;
 	uint64_t nonce;		/* identity of this file in this run */
 	bool known;		/* content laid out by pinwb (gen 0) */
-	bool ready;		/* maps allocated */
-	uint64_t *gen_lo;	/* lowest generation that may be on the target */
-	uint64_t *gen_hi;	/* highest generation submitted */
-	uint64_t *burst;	/* first generation of the current write burst */
-	uint32_t *wr_inflight;
-	uint8_t *flags;		/* PWB_LB_* */
-	uint8_t *burst_mixed;	/* the current burst overlapped */
+	bool ready;		/* map allocated */
+	struct pwb_ledger_block *blk;	/* nblocks entries */
 };
 
 /* per in-flight I/O, by fio's io_u index */
@@ -53,6 +64,9 @@ struct pwb_ledger {
 	struct pwb_arena *arena;
 	struct pwb_record *rec;
 	uint32_t bs;
+	int bs_shift;		/* log2(bs) when bs is a power of two, else -1 */
+	uint64_t *slot_free;	/* bit per arena slot: 1 = not in flight */
+	uint64_t slot_words;
 	uint64_t seed;
 	unsigned int nfiles;
 	struct pwb_ledger_target *tg;
@@ -81,22 +95,171 @@ void pwb_ledger_free(struct pwb_ledger *l);
 int pwb_ledger_target(struct pwb_ledger *l, unsigned int file, uint64_t base,
 		      uint64_t nblocks, uint64_t nonce, bool known);
 
+/* burst_mixed bits: what happened to the current burst of writes */
+#define PWB_BURST_OVERLAP	1
+#define PWB_BURST_FAILED	2
+
+/* Out of line, for the inline functions below (ledger.c). */
+void pwb_ledger_refuse(const struct pwb_ledger *l, unsigned int idx,
+		       unsigned int file, uint64_t offset, uint64_t len,
+		       char *err, size_t errlen);
+void pwb_ledger_begin_write(struct pwb_ledger *l, struct pwb_ledger_io *io,
+			    unsigned int file, uint64_t offset, char *addr);
+void pwb_ledger_end_write(struct pwb_ledger_block *b, bool whole);
+
+/*
+ * The per-I/O calls are inline (the engine makes them for every I/O and
+ * the slot choice and the read path are a few dozen instructions); the
+ * rarer halves (refusals, writes, reads that are not plainly known) are
+ * out of line in ledger.c.
+ */
+
+/*
+ * The next slot not in flight, round robin from the arena's cursor (the
+ * first free one at or after it, wrapping), found in the free bitmap a
+ * word at a time instead of byte by byte.  The arena's busy map and
+ * cursor stay up to date: the writeback driver reads them.  The caller
+ * made sure a slot is free.
+ */
+static inline uint64_t pwb_ledger_slot_take(struct pwb_ledger *l)
+{
+	struct pwb_arena *a = l->arena;
+	uint64_t i = a->cursor, w = i >> 6;
+	uint64_t m = l->slot_free[w] & (~0ULL << (i & 63));
+
+	while (!m) {
+		if (++w == l->slot_words)
+			w = 0;
+		m = l->slot_free[w];
+	}
+	i = (w << 6) + (uint64_t)__builtin_ctzll(m);
+	l->slot_free[w] &= ~(1ULL << (i & 63));
+	a->busy[i] = 1;
+	a->cursor = i + 1 == a->nslots ? 0 : i + 1;
+	return i;
+}
+
+static inline void pwb_ledger_slot_give(struct pwb_ledger *l, uint64_t slot)
+{
+	l->slot_free[slot >> 6] |= 1ULL << (slot & 63);
+	l->arena->busy[slot] = 0;
+}
+
 /*
  * An I/O of @len bytes at @offset of @file (index @idx) starts: pick a slot,
  * and for a write fill it with the next generation's block.  *@addr is
  * where the data goes.  Returns 0, or -EINVAL (not one whole block inside
- * the range: message in @err) or -ENOMEM.
+ * the range, no such I/O or target, no free slot: message in @err).
  */
-int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
-		     unsigned int file, uint64_t offset, uint64_t len,
-		     bool write, char **addr, char *err, size_t errlen);
+static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
+				   unsigned int file, uint64_t offset,
+				   uint64_t len, bool write, char **addr,
+				   char *err, size_t errlen)
+{
+	const struct pwb_ledger_target *t;
+	const struct pwb_ledger_block *b;
+	struct pwb_ledger_io *io;
+	uint64_t rel, blk, part, slot;
+
+	if (idx >= l->nio || file >= l->nfiles || !l->tg[file].ready ||
+	    l->inflight >= l->arena->nslots || len != l->bs ||
+	    offset < l->tg[file].base)
+		goto refuse;
+	t = &l->tg[file];
+	rel = offset - t->base;
+	/* bs is a power of two in every job but odd sizes like 12k */
+	if (l->bs_shift >= 0) {
+		blk = rel >> l->bs_shift;
+		part = rel & (l->bs - 1);
+	} else {
+		blk = rel / l->bs;
+		part = rel % l->bs;
+	}
+	if (part || blk >= t->nblocks)
+		goto refuse;
+	io = &l->io[idx];
+	slot = pwb_ledger_slot_take(l);
+	*addr = pwb_slot_addr(l->arena, slot);
+	io->slot = slot;
+	io->blk = blk;
+	io->file = file;
+	io->active = true;
+	io->is_read = !write;
+	if (write) {
+		pwb_ledger_begin_write(l, io, file, offset, *addr);
+	} else {
+		b = &t->blk[blk];
+		io->gen = b->gen_hi;
+		io->unsure = b->wr_inflight != 0;
+	}
+	l->inflight++;
+	return 0;
+refuse:
+	pwb_ledger_refuse(l, idx, file, offset, len, err, errlen);
+	return -EINVAL;
+}
+
+/*
+ * Is what the whole read of @io landed known to be one generation?  If so,
+ * its slot's record entry names it (the caller marks the other ones
+ * unused).
+ */
+static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
+					 const struct pwb_ledger_io *io)
+{
+	const struct pwb_ledger_target *t = &l->tg[io->file];
+	const struct pwb_ledger_block *b = &t->blk[io->blk];
+	struct pwb_rec_entry *e = &l->rec->e[io->slot];
+
+	if (io->unsure || b->wr_inflight || b->gen_hi != io->gen ||
+	    (b->flags & (PWB_LB_MIXED | PWB_LB_UNKNOWN))) {
+		l->reads_unsure++;
+		return false;
+	}
+	if (!t->known && !(b->flags & PWB_LB_WRITTEN)) {
+		l->reads_foreign++;
+		return false;
+	}
+	e->target = pwb_target_make(io->file, t->base + io->blk * l->bs);
+	e->gen_lo = e->gen_hi = b->gen_lo;
+	e->nonce = t->nonce;
+	__atomic_store_n(&e->state, PWB_SLOT_ONE, __ATOMIC_RELEASE);
+	return true;
+}
 
 /*
  * The I/O @idx is over; @whole: it moved the whole block without error.
  * Returns true when a read landed a block whose identity the ledger knows
  * (its slot's record entry is then set and may be checked).
  */
-bool pwb_ledger_end(struct pwb_ledger *l, unsigned int idx, bool whole);
+static inline bool pwb_ledger_end(struct pwb_ledger *l, unsigned int idx,
+				  bool whole)
+{
+	struct pwb_ledger_io *io = &l->io[idx];
+	bool known = false;
+
+	if (!io->active)
+		return false;
+	if (!io->is_read) {
+		pwb_ledger_end_write(&l->tg[io->file].blk[io->blk], whole);
+		l->writes++;
+	} else {
+		if (!whole)
+			l->reads_short++;
+		else
+			known = pwb_ledger_read_known(l, io);
+		/* an unknown block in the slot is never checked */
+		if (!known)
+			__atomic_store_n(&l->rec->e[io->slot].state,
+					 PWB_SLOT_UNUSED, __ATOMIC_RELEASE);
+		l->reads++;
+	}
+	io->active = false;
+	pwb_ledger_slot_give(l, io->slot);
+	l->inflight--;
+	l->ops++;
+	return known;
+}
 
 /* Forget every I/O still active (never reaped): read slots unchecked. */
 void pwb_ledger_forget(struct pwb_ledger *l);

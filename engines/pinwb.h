@@ -60,6 +60,7 @@ struct pwb_data {
 	bool setup_failed;		/* post_init failed: no verify */
 	bool init_done;
 	bool rec_existed;		/* <buffer>.pinwb-rec was there before */
+	bool to_commit;			/* the transport queued I/O since commit */
 
 	unsigned int nfiles;
 	struct pwb_tfile *tf;

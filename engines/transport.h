@@ -30,9 +30,13 @@ struct pwb_transport_ops {
 				   struct pwb_transport *t,
 				   struct io_u *io_u, char *addr);
 	int (*commit)(struct thread_data *td, struct pwb_transport *t);
+	/*
+	 * Reap at least @min, at most @max completions; returns how many
+	 * (or -errno) and leaves them in t->events[0..n), where they stay
+	 * until the next call.
+	 */
 	int (*getevents)(struct thread_data *td, struct pwb_transport *t,
 			 unsigned int min, unsigned int max);
-	struct io_u *(*event)(struct pwb_transport *t, int n);
 	void (*exit)(struct pwb_transport *t);
 };
 
@@ -51,6 +55,7 @@ struct pwb_transport {
 	bool fallback_used;
 	bool regfiles;
 	int *fds;			/* registered files, by fileno */
+	struct io_u **events;		/* what getevents returned */
 	void *priv;
 };
 

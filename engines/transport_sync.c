@@ -71,13 +71,6 @@ static int sync_getevents(struct thread_data *td, struct pwb_transport *t,
 	return 0;
 }
 
-static struct io_u *sync_event(struct pwb_transport *t, int n)
-{
-	(void)t;
-	(void)n;
-	return NULL;
-}
-
 static void sync_exit(struct pwb_transport *t)
 {
 	(void)t;
@@ -89,6 +82,5 @@ const struct pwb_transport_ops pwb_transport_sync = {
 	.queue		= sync_queue,
 	.commit		= sync_commit,
 	.getevents	= sync_getevents,
-	.event		= sync_event,
 	.exit		= sync_exit,
 };

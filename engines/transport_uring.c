@@ -27,7 +27,6 @@ struct uring {
 	struct io_u **done;		/* reaped in commit, not yet returned */
 	unsigned int ndone;
 	struct io_u **events;		/* what getevents returned */
-	unsigned int nevents;
 };
 
 #define REG_CHUNK	(1ULL << 30)
@@ -189,6 +188,7 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 	u->events = calloc(depth, sizeof(*u->events));
 	if (!u->queued || !u->done || !u->events)
 		return -ENOMEM;
+	t->events = u->events;
 	ret = ring_init(u, depth);
 	if (ret) {
 		log_err("pinwb: pinwb_io=uring: io_uring_queue_init(%u): %s\n",
@@ -240,6 +240,7 @@ static void uring_exit(struct pwb_transport *t)
 	free(u->events);
 	free(u);
 	t->priv = NULL;
+	t->events = NULL;
 }
 
 static enum fio_q_status uring_queue(struct thread_data *td,
@@ -288,34 +289,56 @@ static enum fio_q_status uring_queue(struct thread_data *td,
 	return FIO_Q_QUEUED;
 }
 
-/* Move up to @max completions into @out; returns how many. */
-static unsigned int reap(struct uring *u, struct io_u **out, unsigned int max)
+/* the completion's result into its io_u */
+static struct io_u *cqe_io_u(const struct io_uring_cqe *cqe)
+{
+	struct io_u *io_u = io_uring_cqe_get_data(cqe);
+	int res = cqe->res;
+
+	if (res < 0)
+		io_u->error = -res;
+	else if (!ddir_sync(io_u->ddir) &&
+		 (unsigned long long)res != io_u->xfer_buflen)
+		io_u->resid = io_u->xfer_buflen - (unsigned long long)res;
+	return io_u;
+}
+
+/* the ring looked empty: let liburing look again (and flush) */
+static __attribute__((noinline)) unsigned int
+reap_flush(struct uring *u, struct io_u **out, unsigned int max)
 {
 	struct io_uring_cqe *cqes[64];
-	unsigned int got = 0;
+	unsigned int got;
 
-	while (got < max) {
-		unsigned int want = max - got, n;
+	got = io_uring_peek_batch_cqe(&u->ring, cqes, max < 64 ? max : 64);
+	for (unsigned int i = 0; i < got; i++)
+		out[i] = cqe_io_u(cqes[i]);
+	return got;
+}
 
-		if (want > 64)
-			want = 64;
-		n = io_uring_peek_batch_cqe(&u->ring, cqes, want);
-		if (!n)
-			break;
-		for (unsigned int i = 0; i < n; i++) {
-			struct io_u *io_u = io_uring_cqe_get_data(cqes[i]);
-			int res = cqes[i]->res;
+/*
+ * Move up to @max completions into @out; returns how many.  The ring is
+ * read in place: one look at the tail, the entries by index (the ring has
+ * no IORING_SETUP_CQE32), one advance of the head for the lot.  Only when
+ * it looks empty does io_uring_peek_batch_cqe() look again, which also
+ * flushes completions the kernel holds back (overflow, pending task work)
+ * by entering it.
+ */
+static inline unsigned int reap(struct uring *u, struct io_u **out,
+				unsigned int max)
+{
+	struct io_uring_cq *cq = &u->ring.cq;
+	unsigned int head = *cq->khead;
+	unsigned int got = io_uring_cq_ready(&u->ring);
 
-			if (res < 0)
-				io_u->error = -res;
-			else if (!ddir_sync(io_u->ddir) &&
-				 (unsigned long long)res != io_u->xfer_buflen)
-				io_u->resid = io_u->xfer_buflen -
-					      (unsigned long long)res;
-			out[got++] = io_u;
-		}
-		io_uring_cq_advance(&u->ring, n);
-	}
+	if (got > max)
+		got = max;
+	for (unsigned int i = 0; i < got; i++)
+		out[i] = cqe_io_u(&cq->cqes[(head + i) & cq->ring_mask]);
+	if (!got && max)
+		got = reap_flush(u, out, max);
+	if (got)
+		io_uring_cq_advance(&u->ring, got);
 	u->inflight -= got;
 	return got;
 }
@@ -347,9 +370,10 @@ static int make_room(struct thread_data *td, struct uring *u)
 	return 0;
 }
 
-static int uring_commit(struct thread_data *td, struct pwb_transport *t)
+/* out of line: fio also commits with nothing queued, which stays cheap */
+static __attribute__((noinline)) int submit_queued(struct thread_data *td,
+						   struct uring *u)
 {
-	struct uring *u = t->priv;
 	struct timespec now;
 	int ret;
 
@@ -371,10 +395,11 @@ static int uring_commit(struct thread_data *td, struct pwb_transport *t)
 			}
 			io_u_mark_submit(td, n);
 			u->inflight += n;
-			/* a partial submit keeps the rest, in order */
-			memmove(u->queued, u->queued + n,
-				(u->nqueued - n) * sizeof(*u->queued));
 			u->nqueued -= n;
+			/* a partial submit keeps the rest, in order */
+			if (u->nqueued)
+				memmove(u->queued, u->queued + n,
+					u->nqueued * sizeof(*u->queued));
 			continue;
 		}
 		if (ret == -EINTR)
@@ -391,6 +416,14 @@ static int uring_commit(struct thread_data *td, struct pwb_transport *t)
 	return 0;
 }
 
+/* fio commits after every queue() and again with nothing queued */
+static int uring_commit(struct thread_data *td, struct pwb_transport *t)
+{
+	struct uring *u = t->priv;
+
+	return u->nqueued ? submit_queued(td, u) : 0;
+}
+
 static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
 			   unsigned int min, unsigned int max)
 {
@@ -398,14 +431,16 @@ static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
 	unsigned int events = 0;
 	int ret;
 
-	/* first what commit reaped while making room */
-	while (events < max && events < u->ndone) {
-		u->events[events] = u->done[events];
-		events++;
+	/* first what commit reaped while making room (rarely any) */
+	if (u->ndone) {
+		while (events < max && events < u->ndone) {
+			u->events[events] = u->done[events];
+			events++;
+		}
+		memmove(u->done, u->done + events, (u->ndone - events) *
+			sizeof(*u->done));
+		u->ndone -= events;
 	}
-	memmove(u->done, u->done + events, (u->ndone - events) *
-		sizeof(*u->done));
-	u->ndone -= events;
 	for (;;) {
 		events += reap(u, u->events + events, max - events);
 		if (events >= min)
@@ -415,19 +450,10 @@ static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
 		if (ret < 0 && ret != -EAGAIN && ret != -EINTR &&
 		    ret != -ETIME) {
 			td_verror(td, -ret, "pinwb io_uring_wait_cqes");
-			u->nevents = events;
 			return ret;
 		}
 	}
-	u->nevents = events;
 	return (int)events;
-}
-
-static struct io_u *uring_event(struct pwb_transport *t, int n)
-{
-	struct uring *u = t->priv;
-
-	return u->events[n];
 }
 
 const struct pwb_transport_ops pwb_transport_uring = {
@@ -436,6 +462,5 @@ const struct pwb_transport_ops pwb_transport_uring = {
 	.queue		= uring_queue,
 	.commit		= uring_commit,
 	.getevents	= uring_getevents,
-	.event		= uring_event,
 	.exit		= uring_exit,
 };

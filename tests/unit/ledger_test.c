@@ -184,6 +184,42 @@ static int test_refused_and_forgotten(void)
 	return T_PASS;
 }
 
+/*
+ * Slots go round robin: the first free one at or after the cursor,
+ * wrapping; a slot freed behind the cursor waits its turn.
+ */
+static int test_slots_round_robin(void)
+{
+	/* with I/Os 0-3 in slots 0-3: end I/O ends[k], begin it again */
+	static const unsigned int ends[] = { 0, 1, 2, 3, 1, 3, 0 };
+	static const uint64_t want[] = { 4, 5, 6, 7, 0, 1, 2 };
+
+	CHECK(!setup(), "setup");
+	for (unsigned int i = 0; i < 4; i++) {
+		CHECK(!begin(i, 0, i, false), "begin %u: %s", i, err);
+		CHECK(pwb_ledger_slot(&led, i) == i, "I/O %u in slot %llu", i,
+		      (unsigned long long)pwb_ledger_slot(&led, i));
+	}
+	for (unsigned int k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+		unsigned int idx = ends[k];
+		uint64_t was = pwb_ledger_slot(&led, idx);
+
+		pwb_ledger_end(&led, idx, true);
+		CHECK(!arena.busy[was], "ended slot %llu busy",
+		      (unsigned long long)was);
+		CHECK(!begin(idx, 0, k, false), "begin again: %s", err);
+		CHECK(pwb_ledger_slot(&led, idx) == want[k],
+		      "step %u: slot %llu, want %llu (round robin from the cursor)",
+		      k, (unsigned long long)pwb_ledger_slot(&led, idx),
+		      (unsigned long long)want[k]);
+		CHECK(arena.busy[want[k]], "taken slot not busy in the arena");
+	}
+	for (unsigned int i = 0; i < 4; i++)
+		pwb_ledger_end(&led, i, true);
+	CHECK(!led.inflight, "I/Os left in flight");
+	return T_PASS;
+}
+
 int main(void)
 {
 	RUN(test_write_then_expect);
@@ -192,6 +228,7 @@ int main(void)
 	RUN(test_read_known_and_foreign);
 	RUN(test_failed_write_unknown);
 	RUN(test_refused_and_forgotten);
+	RUN(test_slots_round_robin);
 	pwb_ledger_free(&led);
 	pwb_record_free(&rec);
 	free(arena.base);
