@@ -243,4 +243,4 @@ while IFS=$'\t' read -r kind idx total cell ncells rep nreps side dir bufsize sy
 done <"$out/plan.tsv"
 
 note "results: $out"
-bench_py report "$out"
+bench_py report "$out" --load-after

@@ -32,6 +32,15 @@ class SummaryTest(unittest.TestCase):
         self.assertIn("CPU per I/O", md)
         self.assertEqual(b["cells"][0]["sides"]["0"]["integrity_total"]["gup_fixture_detected"], 5)
 
+    def test_load_line(self):
+        fixture.make(self.d)
+        b = summary.summarise(self.d)
+        md = summary.markdown(b, {"kernel": "k", "cpus": 2, "load_before": "0.50 0.40 0.30",
+                                  "load_after": "1.50 1.00 0.70"}, [])
+        self.assertIn("Machine load (1/5/15-minute load average, 2 CPUs): before the runs "
+                      "0.50 0.40 0.30, after them 1.50 1.00 0.70.", md)
+        self.assertNotIn("Machine load", summary.markdown(b, {"kernel": "k"}, []))
+
     def test_hosts(self):
         fixture.make(self.d, hosts=["h1,8765", "h1,8766"])
         b = summary.summarise(self.d)

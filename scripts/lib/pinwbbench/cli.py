@@ -48,6 +48,8 @@ def _parser():
     c = sub.add_parser("report", help="bench.json, summary.md and plots of a set")
     c.add_argument("out")
     c.add_argument("--no-plots", action="store_true")
+    c.add_argument("--load-after", action="store_true",
+                   help="record this machine's load average now in meta.json (load_after)")
     c = sub.add_parser("plot", help="plots of a set (data, .gp, PNG, SVG)")
     c.add_argument("out")
     c.add_argument("--release-tsv")
@@ -109,6 +111,12 @@ def run(argv):
         meta.write(os.path.join(a.out, "meta.json"), vmimport.vm_meta(
             a.vm_run, a.top, a.fio, json.loads(a.argv), {"matrix": a.matrix}))
     elif a.cmd == "report":
+        if a.load_after:
+            mp = os.path.join(a.out, "meta.json")
+            mj = files.load_json(mp)
+            if mj is not None:
+                mj["load_after"] = meta.load_average()
+                meta.write(mp, mj)
         bench = summary.summarise(a.out)
         drawn = [] if a.no_plots else _plots(a.out, bench)
         m = files.load_json(os.path.join(a.out, "meta.json"))

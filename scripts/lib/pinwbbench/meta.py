@@ -65,6 +65,13 @@ def virt():
     return "none"
 
 
+def load_average():
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg gives them:
+    on a shared machine they say how much else ran beside the bench."""
+    v = _read("/proc/loadavg")
+    return " ".join(v.split()[:3]) if v else None
+
+
 def liburing_version():
     return _cmd("pkg-config", "--modversion", "liburing") or _cmd(
         "dpkg-query", "-W", "-f=${Version}", "liburing-dev")
@@ -91,6 +98,7 @@ def collect(top, fio, command, fields, extra_sysctls=()):
         "cpu_model": cpu_model(),
         "cpus": os.cpu_count(),
         "virt": virt(),
+        "load_before": load_average(),
         "sysctls": dict(series, **vm_sysctls(extra_sysctls)),
         "writeback_sysctls": vm_sysctls(WB_SYSCTLS),
         "fio_version": fio_version,

@@ -226,6 +226,10 @@ def markdown(bench, meta, plots):
             meta.get("fio_version"), meta.get("liburing_version"), (meta.get("git_commit") or "")[:12],
             " (dirty)" if meta.get("git_dirty") else ""),
             "", "Command: `%s`" % " ".join(meta.get("command") or [])]
+        if meta.get("load_before") or meta.get("load_after"):
+            L += ["", "Machine load (1/5/15-minute load average, %s CPUs): before the runs %s, "
+                  "after them %s." % (meta.get("cpus") or "?", meta.get("load_before") or "?",
+                                      meta.get("load_after") or "?")]
     if bench["reps"] < matrix.MIN_REPS:
         L += ["", "**Smoke run: fewer than %d repetitions; not a result set.**" % matrix.MIN_REPS]
     L += ["", "| cell | side | IOPS | lat mean us | p50 / p99 / p99.9 us | usr us/IO | sys us/IO | ratio %s/%s |" % (b, a),
