@@ -43,6 +43,8 @@ class VmImportTest(unittest.TestCase):
         self.assertEqual(b["cells"][0]["ratio"]["n"], 5)
         m = vmimport.vm_meta(self.vm, fixture.TOP, "/nonexistent/fio", ["x"], {})
         self.assertEqual((m["kernel"], m["virt"], m["series"]), ("6.12.117", "tcg", True))
+        # the host's load at import time is not the load the runs saw
+        self.assertIsNone(m["load_before"])
 
     def test_release_rows_are_collected(self):
         d = os.path.join(self.vm, "results", "gup-release-bench")

@@ -97,5 +97,7 @@ def vm_meta(vm_run, top, fio, command, fields):
         "vm_run": os.path.abspath(vm_run),
         "vm_git": vm.get("git"),
         "fs": "ext4",
+        # the host's load now, at import, says nothing of the runs
+        "load_before": None,
     })
     return m
