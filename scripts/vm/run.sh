@@ -127,7 +127,9 @@ mapfile -t expected < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$suite_list" | 
 if [ -n "$tests" ]; then
 	IFS=, read -r -a wanted <<<"$tests"
 	for t in "${wanted[@]}"; do
-		printf '%s\n' "${expected[@]}" | grep -qxF "$t" ||
+		# not a pipe: grep -q leaving at the first line would SIGPIPE
+		# printf, and pipefail would call a listed test unknown
+		grep -qxF -- "$t" < <(printf '%s\n' "${expected[@]}") ||
 			die "--tests: '$t' is not in suite $suite (accepted: ${expected[*]})"
 	done
 	mapfile -t expected < <(printf '%s\n' "${expected[@]}" | grep -xF -f <(printf '%s\n' "${wanted[@]}"))
