@@ -238,11 +238,22 @@ done
 wait_s=$(((expire + 3 * wbperiod) / 100 + 5))
 kv durable.wait_after_idle_s "$wait_s"
 sleep "$wait_s"
-# What the buffer holds (page cache, read without flushing) against what the
-# device got (the image): one hex line per 4 KiB block that is a pinwb block.
-magic=50494e5742424c4b
-hexdump -v -e '4096/1 "%02x" "\n"' "$buf" | grep "^$magic" >/tmp/pwt.held
-hexdump -v -e '4096/1 "%02x" "\n"' "$img" | grep "^$magic" >/tmp/pwt.disk || true
+# Snapshot first, analyse after: the device side (the image) before the
+# buffer side (page cache, read without flushing), both while the job still
+# thinks. Once it ends the engine syncs the buffer file, which would make
+# the check pass for the wrong reason.
+cp "$img" /tmp/pwt.disk.img || fail "cannot copy $img"
+cp "$buf" /tmp/pwt.held.bin || fail "cannot copy $buf"
+# fio, the job subshell's child, must still be running (thinking).
+awk -v p="$pinned_pid" '$4 == p && $2 == "(fio)"' /proc/[0-9]*/stat 2>/dev/null | grep -q . ||
+	fail "durable: fio ended before the snapshot (think ${think}s too short here)"
+[ "$(md5sum </tmp/pwt.held.bin)" = "$cur" ] || fail "durable: the buffer changed again before the snapshot (think ${think}s too short here)"
+# One line per 4 KiB block (od: 512 little-endian u64 words); keep the
+# pinwb blocks, whose first word is the magic "PINWBBLK".
+magic=4b4c4242574e4950
+od -An -v -tx8 -w4096 /tmp/pwt.held.bin | awk -v m="$magic" '$1 == m' >/tmp/pwt.held
+od -An -v -tx8 -w4096 /tmp/pwt.disk.img | awk -v m="$magic" '$1 == m' >/tmp/pwt.disk
+rm -f /tmp/pwt.held.bin /tmp/pwt.disk.img
 held=$(wc -l </tmp/pwt.held)
 missing=$(awk 'NR == FNR { d[$0] = 1; next } !($0 in d) { n++ } END { print n + 0 }' /tmp/pwt.disk /tmp/pwt.held)
 rm -f /tmp/pwt.held /tmp/pwt.disk
