@@ -1,20 +1,33 @@
 #!/bin/sh
 # shellcheck shell=dash
 # A long-term pinned, continuously re-dirtied buffer must neither stall the
-# other writers of the device nor stay volatile. An io_uring registered
-# (fixed) buffer over an ext4 file (vm.longterm_pin_file_mappings=1,
-# vm.longterm_pin_file_dirty=1 re-dirties it after every READ_FIXED) is read
-# into for the whole test, with vm.gup_writeback_policy=1, while a buffered
-# writer (fio, psync, end_fsync) writes another file on the same file system.
-# Small dirty limits make the pinned buffer a large share of them: if
-# background writeback skipped pinned folios, they would stay dirty, the
-# writer would loop in balance_dirty_pages() and never finish (the test
-# times out). Checked: the writer finishes, background or kupdate writeback
-# wrote pinned folios (gup_wb_pinned_written) as copies
-# (gup_wb_pinned_bounced), the engine's data verifies. Reported, not
-# asserted (no timing assertions): the writer's throughput without and with
-# the pinned buffer, and how long after the pin the first pinned folio was
-# written, next to dirty_expire_centisecs.
+# other writers of the device nor stay volatile.
+#
+# Part 1, writers: an io_uring registered (fixed) buffer over an ext4 file
+# (vm.longterm_pin_file_mappings=1; io_uring re-dirties it after every
+# READ_FIXED) is read into, with vm.gup_writeback_policy=1, while a buffered
+# writer (fio, psync, end_fsync) writes another file on the same file system
+# under small dirty limits. If writeback left pinned folios dirty, they would
+# pile up against the limits and the writer would loop in
+# balance_dirty_pages() (the test times out). The writer runs alone (A) and
+# beside the pinned buffer (B), alternating A B A B ... for PAIRS pairs in
+# this boot; the medians and the spread are reported, not asserted (no timing
+# assertions). Checked: every writer and pinned job finishes, the pin was
+# long-term (gup_longterm_file_pins), writeback wrote pinned folios
+# (gup_wb_pinned_written) as copies (gup_wb_pinned_bounced), the engine's data
+# verifies.
+#
+# Part 2, volatility: the same kind of buffer on a small ext4 of its own, on a
+# loop device over an image in the guest's RAM, so that the image is what the
+# device was given. The job reads 2000 blocks and then idles with the
+# buffer still registered (fio thinktime). Once the buffer stops changing, the
+# test waits dirty_expire_centisecs plus a margin of writeback periods, with
+# the background limit out of reach, so only kupdate writeback can write it,
+# and then checks from outside: every 4 KiB block the buffer holds (each a
+# pinwb block with its header) must be in the image. Fault seen to fail:
+# PWT_INJECT=no-kupdate sets dirty_writeback_centisecs=0 for part 2 and the
+# check reports the blocks missing. Booting with
+# --sysctl vm.dirty_writeback_centisecs=0 selects the same fault.
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
@@ -23,40 +36,66 @@ require_engine
 for c in gup_wb_pinned_written gup_wb_pinned_bounced gup_longterm_file_pins; do
 	have_counter "$c" || fail "$c missing from /proc/vmstat (CONFIG_STABLE_PINNED_WRITEBACK not built in?)"
 done
+have_sysctl longterm_pin_file_mappings || fail "vm.longterm_pin_file_mappings missing (series not applied?)"
+command -v mke2fs >/dev/null || skip "mke2fs not in the guest (part 2 needs a file system of its own)"
 is_mounted "$PINWB_MNT/ext4" || fail "ext4 test disk not mounted"
 dir=$(fs_dir ext4) || fail "cannot make a directory on ext4"
+inject=${PWT_INJECT:-none}
+[ "$(get_sysctl dirty_writeback_centisecs)" -ne 0 ] || inject=no-kupdate
+case $inject in none | no-kupdate) ;; *) fail "PWT_INJECT: unknown value '$inject' (accepted: none, no-kupdate)" ;; esac
 
-# The dirty sysctls are not restored by the runner: put them back on exit.
+# Undo everything on exit: the dirty sysctls (the runner does not restore
+# them), the loop mount, the loop device and its image. Registered before any
+# of them exists; each is undone only if it was made.
 saved=""
 for s in dirty_background_bytes dirty_bytes dirty_background_ratio dirty_ratio dirty_expire_centisecs dirty_writeback_centisecs; do
 	saved="$saved $s=$(get_sysctl "$s")"
 done
-restore() {
-	local kvpair
+img="" loopdev="" lmnt="" pinned_pids=""
+# kill_tree PID: PID and its descendants (the job's subshell runs fio).
+kill_tree() {
+	local child
+	awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null |
+		while read -r child; do kill_tree "$child"; done
+	kill "$1" 2>/dev/null || return 0
+	wait "$1" 2>/dev/null || true
+}
+cleanup() {
+	local kvpair pid
+	# A failed check can leave a pinned job running: end it before its
+	# file system goes away.
+	for pid in $pinned_pids; do
+		kill_tree "$pid"
+	done
+	[ -z "$lmnt" ] || ! is_mounted "$lmnt" || umount "$lmnt" || log "cannot unmount $lmnt"
+	[ -z "$loopdev" ] || losetup -d "$loopdev" || log "cannot detach $loopdev"
+	[ -z "$img" ] || rm -f "$img"
+	[ -z "$lmnt" ] || rmdir "$lmnt" 2>/dev/null || true
 	# ratio and bytes exclude each other: the ratios last, if they were in use
 	for kvpair in $saved; do
 		case $kvpair in *_bytes=0 | *_ratio=0) continue ;; esac
 		echo "${kvpair#*=}" >"/proc/sys/vm/${kvpair%=*}" 2>/dev/null || true
 	done
 }
-trap restore EXIT
+trap cleanup EXIT
 
-expire=300
+expire=300 wbperiod=100
 set_sysctl dirty_background_bytes $((2 * 1024 * 1024))
 set_sysctl dirty_bytes $((6 * 1024 * 1024))
 set_sysctl dirty_expire_centisecs "$expire"
-set_sysctl dirty_writeback_centisecs 100
+set_sysctl dirty_writeback_centisecs "$wbperiod"
 set_sysctl gup_writeback_policy 1
 set_sysctl longterm_pin_file_mappings 1
-set_sysctl longterm_pin_file_dirty 1
+# Older series versions gated the re-dirty behind a sysctl of its own.
+! have_sysctl longterm_pin_file_dirty || set_sysctl longterm_pin_file_dirty 1
 
-size=32m
-[ "$LONG" -eq 1 ] && size=128m
+size_kib=32768 pairs=5
+[ "$LONG" -eq 1 ] && size_kib=65536 pairs=7
 # writer NAME: buffered sequential writer; prints its bandwidth in KiB/s.
 writer() {
 	local job=$dir/$1.fio rc=0
 	rm -f "$dir/writer"
-	printf '%s\n' "[$1]" "ioengine=psync" "rw=write" "bs=256k" "size=$size" \
+	printf '%s\n' "[$1]" "ioengine=psync" "rw=write" "bs=256k" "size=${size_kib}k" \
 		"filename=$dir/writer" "end_fsync=1" >"$job"
 	cp "$job" "$PINWB_OUT/$1.fio"
 	"$FIO" --output-format=json --output="$PINWB_OUT/$1.fio.json" "$job" \
@@ -66,57 +105,162 @@ writer() {
 		"$PINWB_OUT/$1.fio.json"
 }
 
-bw0=$(writer alone)
-kv alone.writer_kib_s "$bw0"
-log "writer alone: $bw0 KiB/s"
+# pinned_start NAME DIR RUNTIME OPTION...: READ_FIXED into a registered
+# file-backed buffer in the background; returns once the buffer is pinned.
+pinned_pid="" pinned_name=""
+pinned_start() {
+	local name=$1 d=$2 runtime=$3 pins0 t0
+	shift 3
+	pins0=$(counter gup_longterm_file_pins)
+	pinned_name=$name
+	(
+		pinwb_run "$name" "$d" "size=16m" "rw=randread" "bs=16k" "pinwb_io=uring" \
+			"pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" "pinwb_buffer=file" \
+			"pinwb_buffer_size=4m" "pinwb_wb_modes=none" "runtime=$runtime" "$@"
+		echo "$JOB_RC $JOB_RESULT $JOB_KEPT" >"/tmp/$name.status"
+	) &
+	pinned_pid=$!
+	pinned_pids="$pinned_pids $pinned_pid"
+	t0=$(date +%s)
+	while [ "$(counter gup_longterm_file_pins)" -le "$pins0" ]; do
+		kill -0 "$pinned_pid" 2>/dev/null || fail "$name: the pinned-buffer job ended before it pinned its buffer"
+		[ $(($(date +%s) - t0)) -lt 120 ] || fail "$name: no long-term pin after 120 s"
+		sleep 1
+	done
+}
 
-# The pinned buffer: READ_FIXED into a registered file-backed buffer, for
-# longer than the writer needs; only kernel writeback writes the buffer file.
-runtime=60
-[ "$LONG" -eq 1 ] && runtime=180
-snap /tmp/vmstat.a
-(
-	pinwb_run pinned "$dir" "rw=randread" "bs=16k" "pinwb_io=uring" "pinwb_fixedbufs=1" \
-		"pinwb_fixedbufs_fallback=0" "pinwb_buffer=file" "pinwb_buffer_size=4m" \
-		"pinwb_wb_modes=none" "runtime=$runtime"
-	echo "$JOB_RC $JOB_RESULT $JOB_KEPT" >/tmp/pinned.status
-) &
-pinned_pid=$!
-
-# Wait for the pin, then note when pinned folios are first written.
-t0=$(date +%s) first_written=none
-while [ "$(counter gup_longterm_file_pins)" -le "$(awk '$1 == "gup_longterm_file_pins" { print $2 }' /tmp/vmstat.a)" ]; do
-	kill -0 "$pinned_pid" 2>/dev/null || break
-	[ $(($(date +%s) - t0)) -lt 60 ] || break
-	sleep 1
-done
-tpin=$(date +%s)
-w0=$(awk '$1 == "gup_wb_pinned_written" { print $2 }' /tmp/vmstat.a)
-bw1=$(writer pinned)
-while kill -0 "$pinned_pid" 2>/dev/null; do
-	if [ "$first_written" = none ] && [ "$(counter gup_wb_pinned_written)" -gt "$w0" ]; then
-		first_written=$(($(date +%s) - tpin))
+# pinned_wait: waits for the pinned job and checks its verdict.
+pinned_wait() {
+	local rc result kept
+	wait "$pinned_pid" || fail "$pinned_name: the pinned-buffer job failed"
+	read -r rc result kept <"/tmp/$pinned_name.status" || fail "$pinned_name: the pinned-buffer job left no status"
+	if [ "$rc" -ne 0 ] || [ "$result" != intact ] || [ "$kept" != intact ]; then
+		fail "$pinned_name: fio rc=$rc, verify=$result, pinwb-verify=$kept"
 	fi
-	sleep 1
-done
-wait "$pinned_pid" || fail "the pinned-buffer job failed"
-snap /tmp/vmstat.b
-kv pinned.writer_kib_s "$bw1"
-kv pinned.first_written_s_after_pin "$first_written"
-kv dirty_expire_centisecs "$expire"
-for c in gup_longterm_file_pins gup_longterm_file_dirtied gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced; do
-	kv "pinned.$c" "$(delta /tmp/vmstat.a /tmp/vmstat.b "$c")"
-done
-read -r rc result kept </tmp/pinned.status || fail "the pinned-buffer job left no status"
-if [ "$rc" -ne 0 ] || [ "$result" != intact ] || [ "$kept" != intact ]; then
-	fail "pinned-buffer job: fio rc=$rc, verify=$result, pinwb-verify=$kept"
+}
+
+# stats LIST: "median min max" of a list of integers.
+stats() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+		print m, v[1], v[NR] }'
+}
+
+# ---- part 1: A B A B ... in one boot -------------------------------------
+# Sets the figures the final note reports.
+part1() {
+	snap /tmp/pwt.vmstat.a
+	alone="" pinned="" runtime=0 i=1
+	while [ "$i" -le "$pairs" ]; do
+		bw=$(writer "alone$i")
+		kv "alone$i.writer_kib_s" "$bw"
+		alone="$alone $bw"
+		if [ "$runtime" -eq 0 ]; then
+			# Long enough to outlast the writer even if it ran 3x slower.
+			runtime=$((15 + 3 * size_kib / (bw > 0 ? bw : 1)))
+			[ "$runtime" -le 600 ] || runtime=600
+			kv pinned_runtime_s "$runtime"
+		fi
+		pinned_start "pinned$i" "$dir" "$runtime"
+		bw=$(writer "pinned$i")
+		kill -0 "$pinned_pid" 2>/dev/null ||
+			fail "pinned$i: the pinned buffer ended before the writer (runtime ${runtime}s): the pair does not measure the pin"
+		kv "pinned$i.writer_kib_s" "$bw"
+		pinned="$pinned $bw"
+		pinned_wait
+		log "pair $i: alone $(echo "$alone" | awk '{ print $NF }') KiB/s, beside the pin $bw KiB/s"
+		i=$((i + 1))
+	done
+	snap /tmp/pwt.vmstat.b
+	# shellcheck disable=SC2086,SC2046 # word splitting of the lists is wanted
+	set -- $(stats $alone) $(stats $pinned)
+	a_med=$1 a_min=$2 a_max=$3 p_med=$4 p_min=$5 p_max=$6
+	pct=$((p_med * 100 / (a_med > 0 ? a_med : 1)))
+	kv alone.writer_kib_s_median "$a_med"
+	kv alone.writer_kib_s_min "$a_min"
+	kv alone.writer_kib_s_max "$a_max"
+	kv pinned.writer_kib_s_median "$p_med"
+	kv pinned.writer_kib_s_min "$p_min"
+	kv pinned.writer_kib_s_max "$p_max"
+	kv pinned.writer_pct_of_alone "$pct"
+	kv pairs "$pairs"
+	for c in gup_longterm_file_pins gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced; do
+		have_counter "$c" && kv "pinned.$c" "$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b "$c")"
+	done
+	pins=$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b gup_longterm_file_pins)
+	written=$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b gup_wb_pinned_written)
+	bounced=$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b gup_wb_pinned_bounced)
+	[ "$pins" -gt 0 ] || fail "gup_longterm_file_pins did not rise: the buffer was not long-term pinned"
+	[ "$written" -gt 0 ] || fail "no pinned folio was written by writeback ($bounced pages copied)"
+	[ "$bounced" -gt 0 ] || fail "pinned folios were written ($written) but no copy was made"
+	log "writer median $a_med KiB/s alone [$a_min..$a_max], $p_med KiB/s [$p_min..$p_max] beside the pin ($pct %), $pairs pairs"
+}
+
+a_med=- a_min=- a_max=- p_med=- p_min=- p_max=- pct=- written=- bounced=-
+if [ "$inject" = none ]; then
+	part1
+else
+	log "inject=$inject: only part 2 runs"
 fi
-pins=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_pins)
-[ "$pins" -gt 0 ] || fail "gup_longterm_file_pins did not rise: the buffer was not long-term pinned"
-written=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_wb_pinned_written)
-bounced=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_wb_pinned_bounced)
-[ "$written" -gt 0 ] || fail "no pinned folio was written by background or kupdate writeback ($bounced pages copied)"
-[ "$bounced" -gt 0 ] || fail "pinned folios were written ($written) but no copy was made"
-pct=$((bw1 * 100 / (bw0 > 0 ? bw0 : 1)))
-kv pinned.writer_pct_of_alone "$pct"
-note "writer $bw0 KiB/s alone, $bw1 KiB/s ($pct %) beside a pinned re-dirtied buffer; pinned folios written $written times (first ${first_written}s after the pin, dirty_expire ${expire}cs), $bounced pages copied"
+
+# ---- part 2: the pinned data reaches the device within dirty_expire -------
+# Only kupdate may write: the background limit out of reach.
+set_sysctl dirty_bytes $((512 * 1024 * 1024))
+set_sysctl dirty_background_bytes $((256 * 1024 * 1024))
+[ "$inject" = no-kupdate ] && set_sysctl dirty_writeback_centisecs 0
+img=/tmp/pwt.$$.img
+lmnt=/tmp/pwt.$$.mnt
+truncate -s 32M "$img" || fail "cannot make $img"
+mke2fs -F -b 4096 "$img" >"$PINWB_OUT/mke2fs.log" 2>&1 || fail "mke2fs on $img failed (see mke2fs.log)"
+loopdev=$(losetup -f) || fail "no free loop device"
+losetup "$loopdev" "$img" || { loopdev=""; fail "losetup $loopdev $img failed"; }
+mkdir -p "$lmnt" || fail "cannot make $lmnt"
+mount -t ext4 "$loopdev" "$lmnt" || fail "cannot mount $loopdev (ext4 driver over mke2fs's ext2)"
+buf=$lmnt/buf
+# 4 KiB slots: one pinwb block header per page, so each page is found alone.
+# fio thinks after thinktime_blocks blocks (with thinktime_iotime it would
+# stall only after iotime + thinktime); the job ends after the think.
+think=90
+# Its own target directory: a target laid out with another block size is
+# not reused.
+mkdir -p "$dir/durable" || fail "cannot make $dir/durable"
+pinned_start durable "$dir/durable" $((think + 30)) "bs=4k" "iodepth=4" "pinwb_buffer_size=2m" \
+	"pinwb_buffer_file=$buf" "thinktime=${think}s" "thinktime_blocks=2000"
+# The buffer is idle once it stops changing (the job thinks, still pinned).
+prev="" t0=$(date +%s)
+while :; do
+	cur=$(md5sum <"$buf")
+	[ "$cur" = "$prev" ] && break
+	prev=$cur
+	[ $(($(date +%s) - t0)) -lt $((think / 2)) ] || fail "durable: the buffer never stopped changing (fio did not think?)"
+	sleep 2
+done
+wait_s=$(((expire + 3 * wbperiod) / 100 + 5))
+kv durable.wait_after_idle_s "$wait_s"
+sleep "$wait_s"
+# Snapshot first, analyse after: the device side (the image) before the
+# buffer side (page cache, read without flushing), both while the job still
+# thinks. Once it ends the engine syncs the buffer file, which would make
+# the check pass for the wrong reason.
+cp "$img" /tmp/pwt.disk.img || fail "cannot copy $img"
+cp "$buf" /tmp/pwt.held.bin || fail "cannot copy $buf"
+# fio, the job subshell's child, must still be running (thinking).
+awk -v p="$pinned_pid" '$4 == p && $2 == "(fio)"' /proc/[0-9]*/stat 2>/dev/null | grep -q . ||
+	fail "durable: fio ended before the snapshot (think ${think}s too short here)"
+[ "$(md5sum </tmp/pwt.held.bin)" = "$cur" ] || fail "durable: the buffer changed again before the snapshot (think ${think}s too short here)"
+# One line per 4 KiB block (od: 512 little-endian u64 words); keep the
+# pinwb blocks, whose first word is the magic "PINWBBLK".
+magic=4b4c4242574e4950
+od -An -v -tx8 -w4096 /tmp/pwt.held.bin | awk -v m="$magic" '$1 == m' >/tmp/pwt.held
+od -An -v -tx8 -w4096 /tmp/pwt.disk.img | awk -v m="$magic" '$1 == m' >/tmp/pwt.disk
+rm -f /tmp/pwt.held.bin /tmp/pwt.disk.img
+held=$(wc -l </tmp/pwt.held)
+missing=$(awk 'NR == FNR { d[$0] = 1; next } !($0 in d) { n++ } END { print n + 0 }' /tmp/pwt.disk /tmp/pwt.held)
+rm -f /tmp/pwt.held /tmp/pwt.disk
+kv durable.blocks_held "$held"
+kv durable.blocks_missing_on_device "$missing"
+kv durable.inject "$inject"
+[ "$held" -gt 0 ] || fail "durable: the buffer holds no pinwb block: the reads did not land"
+pinned_wait
+[ "$missing" -eq 0 ] || fail "durable: $missing of $held blocks the pinned buffer held were not on the device ${wait_s}s after it went idle (dirty_expire ${expire}cs, inject=$inject)"
+note "writer median $a_med KiB/s alone [$a_min..$a_max], $p_med KiB/s [$p_min..$p_max] ($pct %) beside a pinned re-dirtied buffer, $pairs ABAB pairs; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
