@@ -1,0 +1,93 @@
+#!/bin/sh
+# shellcheck shell=dash
+# pinwb torture in the guest, on each file system: first the device's view
+# is proven able to fail (tests/host/torture-dmlog.sh through a real
+# dm-log-writes target: a clean recording passes the device check and every
+# crash point, a block torn in the log is reported by both), then
+# scripts/pinwb torture runs timed rounds with all racers and device rounds
+# recorded through dm-log-writes (--device-method dm), judged by the device
+# check and the crash replay, under each policy asked for. A safe or kept
+# policy must pass; policy unsafe (long-term file pins never re-dirtied)
+# is expected to fail somewhere: its result is reported, not judged.
+# Needs the initramfs built with --torture (scripts/vm/run.sh adds it for
+# torture* tests). Kernel command line (scripts/vm/run.sh --guest-arg):
+# pinwb.torture_duration=S (default 40, full suite 90), torture_fs=LIST
+# (ext4,xfs,btrfs), torture_policies=LIST (safe on the series, keep on
+# the stock kernel), torture_seed=N (1), torture_device_rounds=N (1).
+# shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
+. "$PINWB_ROOT/tests/vm/lib.sh"
+
+GNU=$PINWB_ROOT/gnu/bin
+[ -x "$GNU/bash" ] || skip "the initramfs has no torture tools (scripts/vm/initramfs.sh --torture)"
+require_engine
+arg() { sed -n "s/.*pinwb\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+duration=$(arg torture_duration)
+if [ -z "$duration" ]; then duration=40; [ "$LONG" -eq 1 ] && duration=90; fi
+fslist=$(arg torture_fs | tr , ' ')
+[ -n "$fslist" ] || fslist="ext4 xfs btrfs"
+policies=$(arg torture_policies | tr , ' ')
+if [ -z "$policies" ]; then
+	if series_present; then policies=safe; else policies=keep; fi
+fi
+seed=$(arg torture_seed)
+[ -n "$seed" ] || seed=1
+devrounds=$(arg torture_device_rounds)
+[ -n "$devrounds" ] || devrounds=1
+kv duration_s "$duration"
+kv policies "$policies"
+kv seed "$seed"
+
+# images and scratch on the ext4 test disk, not in the initramfs's memory
+scratch=$(fs_dir ext4) || skip "no ext4 test disk mounted for the torture's images"
+work=$scratch/torture-work
+mkdir -p "$work/build" "$work/tmp" "$PINWB_ROOT/build" || fail "cannot make $work"
+mount --bind "$work/build" "$PINWB_ROOT/build" || fail "cannot bind $work/build"
+cleanup() { umount "$PINWB_ROOT/build" 2>/dev/null; }
+trap cleanup EXIT
+export PATH="$GNU:$PATH" TMPDIR="$work/tmp" PINWB_FIO="$FIO" PINWB_ENGINE_SO="$ENGINE" \
+	PINWB_VERIFY_BIN="$VERIFY" DM_DISABLE_UDEV=1
+
+# keep: what a result set needs (no images, no raw logs)
+keep() {
+	mkdir -p "$2"
+	cp -r "$1/." "$2/" || log "copying $1 failed"
+	find "$2" \( -name '*.img' -o -name log -o -name 'log.*' \) -type f -exec rm -f {} +
+}
+
+bad="" summary=""
+for fs in $fslist; do
+	if ! grep -qw "$fs" /proc/filesystems; then
+		log "$fs: not in this kernel, left out"
+		continue
+	fi
+	rc=0
+	TORTURE_FS=$fs "$GNU/bash" "$PINWB_ROOT/tests/host/torture-dmlog.sh" >"$PINWB_OUT/dmlog-$fs.log" 2>&1 || rc=$?
+	tail -n 3 "$PINWB_OUT/dmlog-$fs.log"
+	case $rc in
+	0) kv "dmlog_$fs" pass ;;
+	77) kv "dmlog_$fs" skip; log "$fs device view: $(tail -n 1 "$PINWB_OUT/dmlog-$fs.log")" ;;
+	*) kv "dmlog_$fs" fail; bad="$bad dmlog-$fs" ;;
+	esac
+	for pol in $policies; do
+		out=$work/runs/$fs-$pol
+		rm -rf "$out"
+		rc=0
+		"$GNU/bash" "$PINWB_ROOT/scripts/pinwb" torture --duration "$duration" --fs "$fs" --seed "$seed" \
+			--policy "$pol" --racers drop_caches,memcg,ficlone,fork,remap,mremap,truncate,punch \
+			--device-rounds "$devrounds" --device-method dm --out "$out" >"$work/console" 2>&1 || rc=$?
+		keep "$out" "$PINWB_OUT/$fs-$pol"
+		cp "$work/console" "$PINWB_OUT/$fs-$pol/console.txt"
+		tail -n 4 "$work/console"
+		res=$(sed -n 's/.*"result": "\([a-z]*\)".*/\1/p' "$out/torture.json" 2>/dev/null | tail -n 1)
+		ops=$(sed -n 's/^ *"ops": \([0-9]*\).*/\1/p' "$out/torture.json" 2>/dev/null | head -n 1)
+		kv "torture_${fs}_${pol}" "${res:-none} exit $rc ops ${ops:-0}"
+		summary="$summary $fs/$pol=${res:-none}"
+		case $pol in
+		unsafe) [ "$rc" -le 1 ] || bad="$bad $fs-$pol(exit $rc)" ;;
+		*) [ "$rc" -eq 0 ] || bad="$bad $fs-$pol" ;;
+		esac
+	done
+done
+[ -n "$summary" ] || skip "no file system to torture"
+[ -z "$bad" ] || fail "failed:$bad; results:$summary"
+note "dm-log-writes device view proven on each fs; torture${summary}"
