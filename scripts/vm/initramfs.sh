@@ -186,6 +186,7 @@ if [ "$torture" -eq 1 ]; then
 	copy_with_libs "$logcheck" /opt/pinwb/engines/pinwb-logcheck
 	cp -r "$top/scripts" "$stage/opt/pinwb/scripts"
 	# the device-view fault test the guest's torture test runs per fs
+	mkdir -p "$stage/opt/pinwb/tests"
 	cp -r "$top/tests/host" "$top/tests/lib" "$stage/opt/pinwb/tests/"
 	included+=(torture)
 fi

@@ -30,9 +30,14 @@ torture_record() {
 	. "$R/record.env"
 }
 
+# torture_replay ARGS: the replay of $R's log; TORTURE_REPLAY_SAMPLE=N
+# replays a seeded sample of N crash points (the last always among them)
+# where replaying every point takes too long (under TCG)
 torture_replay() {
+	local -a sample=()
+	[ -z "${TORTURE_REPLAY_SAMPLE:-}" ] || sample=(--sample "$TORTURE_REPLAY_SAMPLE" --seed 1)
 	"$TOP/scripts/torture-replay.sh" --image "$R/orig.img" --log "$R/log" --fs "$FS" \
-		--file "$FILE" "$@" -- --bsize "$BSIZE" --seed "$SEED"
+		--file "$FILE" "${sample[@]}" "$@" -- --bsize "$BSIZE" --seed "$SEED"
 }
 
 torture_clean_then_torn() {

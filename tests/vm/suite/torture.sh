@@ -13,7 +13,10 @@
 # torture* tests). Kernel command line (scripts/vm/run.sh --guest-arg):
 # pinwb.torture_duration=S (default 40, full suite 90), torture_fs=LIST
 # (ext4,xfs,btrfs), torture_policies=LIST (safe on the series, keep on
-# the stock kernel), torture_seed=N (1), torture_device_rounds=N (1).
+# the stock kernel), torture_seed=N (1), torture_device_rounds=N (1),
+# torture_replay_sample=N (crash points replayed per device round, 20; 0 =
+# all), torture_dmlog=0 (leave out the device-view proof: for long runs
+# that follow a run which made it).
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
@@ -33,6 +36,10 @@ seed=$(arg torture_seed)
 [ -n "$seed" ] || seed=1
 devrounds=$(arg torture_device_rounds)
 [ -n "$devrounds" ] || devrounds=1
+sample=$(arg torture_replay_sample)
+[ -n "$sample" ] || sample=20
+dmlog=$(arg torture_dmlog)
+[ -n "$dmlog" ] || dmlog=1
 kv duration_s "$duration"
 kv policies "$policies"
 kv seed "$seed"
@@ -42,8 +49,20 @@ scratch=$(fs_dir ext4) || skip "no ext4 test disk mounted for the torture's imag
 work=$scratch/torture-work
 mkdir -p "$work/build" "$work/tmp" "$PINWB_ROOT/build" || fail "cannot make $work"
 mount --bind "$work/build" "$PINWB_ROOT/build" || fail "cannot bind $work/build"
-cleanup() { umount "$PINWB_ROOT/build" 2>/dev/null; }
+cgroup_mounted=0
+cleanup() {
+	umount "$PINWB_ROOT/build" 2>/dev/null
+	[ "$cgroup_mounted" -eq 0 ] || umount /sys/fs/cgroup 2>/dev/null
+}
 trap cleanup EXIT
+# bash's process substitution needs /dev/fd; the memcg racer a cgroup2 mount
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd || fail "cannot link /dev/fd"
+if [ ! -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cgroup2 /proc/filesystems; then
+	mkdir -p /sys/fs/cgroup
+	mount -t cgroup2 none /sys/fs/cgroup && cgroup_mounted=1
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+fi
 export PATH="$GNU:$PATH" TMPDIR="$work/tmp" PINWB_FIO="$FIO" PINWB_ENGINE_SO="$ENGINE" \
 	PINWB_VERIFY_BIN="$VERIFY" DM_DISABLE_UDEV=1
 
@@ -61,8 +80,13 @@ for fs in $fslist; do
 		continue
 	fi
 	rc=0
-	TORTURE_FS=$fs "$GNU/bash" "$PINWB_ROOT/tests/host/torture-dmlog.sh" >"$PINWB_OUT/dmlog-$fs.log" 2>&1 || rc=$?
-	tail -n 3 "$PINWB_OUT/dmlog-$fs.log"
+	if [ "$dmlog" = 1 ]; then
+		TORTURE_FS=$fs TORTURE_REPLAY_SAMPLE=$sample "$GNU/bash" "$PINWB_ROOT/tests/host/torture-dmlog.sh" >"$PINWB_OUT/dmlog-$fs.log" 2>&1 || rc=$?
+		tail -n 3 "$PINWB_OUT/dmlog-$fs.log"
+	else
+		echo "SKIP: torture_dmlog=0" >"$PINWB_OUT/dmlog-$fs.log"
+		rc=77
+	fi
 	case $rc in
 	0) kv "dmlog_$fs" pass ;;
 	77) kv "dmlog_$fs" skip; log "$fs device view: $(tail -n 1 "$PINWB_OUT/dmlog-$fs.log")" ;;
@@ -74,7 +98,8 @@ for fs in $fslist; do
 		rc=0
 		"$GNU/bash" "$PINWB_ROOT/scripts/pinwb" torture --duration "$duration" --fs "$fs" --seed "$seed" \
 			--policy "$pol" --racers drop_caches,memcg,ficlone,fork,remap,mremap,truncate,punch \
-			--device-rounds "$devrounds" --device-method dm --out "$out" >"$work/console" 2>&1 || rc=$?
+			--device-rounds "$devrounds" --device-method dm --replay-sample "$sample" \
+			--out "$out" >"$work/console" 2>&1 || rc=$?
 		keep "$out" "$PINWB_OUT/$fs-$pol"
 		cp "$work/console" "$PINWB_OUT/$fs-$pol/console.txt"
 		tail -n 4 "$work/console"
