@@ -42,6 +42,9 @@ torture_replay() {
 
 torture_clean_then_torn() {
 	local out rc tore entry sector off points last
+	# btrfs: FIEMAP gives logical addresses, so there is no device map of
+	# the file to check or to tear a block of (the recorder said so)
+	[ -s "$R/map" ] || skip "$FS: no device map of the buffer file (FIEMAP gives $FS logical addresses): the device check and the tear need one; torture's device rounds judge $FS by the crash replay alone"
 	out=$("$LOGCHECK" check "$R/log" --map "$R/map" --bsize "$BSIZE" --seed "$SEED") ||
 		fail "device check of a clean run failed: $out"
 	echo "$out"
