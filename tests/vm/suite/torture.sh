@@ -66,11 +66,18 @@ fi
 export PATH="$GNU:$PATH" TMPDIR="$work/tmp" PINWB_FIO="$FIO" PINWB_ENGINE_SO="$ENGINE" \
 	PINWB_VERIFY_BIN="$VERIFY" DM_DISABLE_UDEV=1
 
-# keep: what a result set needs (no images, no raw logs)
+# keep SRC DEST: what a result set needs, without the device images and raw
+# logs a failed device round leaves (copied first, they filled the guest's
+# memory and truncated the rest: seen in a run)
 keep() {
-	mkdir -p "$2"
-	cp -r "$1/." "$2/" || log "copying $1 failed"
-	find "$2" \( -name '*.img' -o -name log -o -name 'log.*' \) -type f -exec rm -f {} +
+	local f rel
+	find "$1" -type f ! -name '*.img' ! -name log ! -name 'log.*' ! -name 'snap*' |
+		while read -r f; do
+			rel=${f#"$1"/}
+			if ! { mkdir -p "$2/$(dirname "$rel")" && cp "$f" "$2/$rel"; }; then
+				log "copying $f failed"
+			fi
+		done
 }
 
 bad="" summary=""
