@@ -330,6 +330,7 @@ static void report(struct thread_data *td, struct pwb_data *pd,
 	pwb_report_wb_pages(&r, &pd->wb);
 	r.wb_errors = pd->wb.errors;
 	r.wb_note = pd->wb.note;
+	r.racers = &pd->racers;
 	r.verify = &pd->vres;
 	r.keep_buffer = kbuf;
 	r.keep_record = krec;

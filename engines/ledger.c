@@ -159,6 +159,32 @@ void pwb_ledger_forget(struct pwb_ledger *l)
 	}
 }
 
+enum pwb_excused pwb_ledger_excuse_slot(struct pwb_ledger *l, uint64_t slot)
+{
+	struct pwb_rec_entry *e = &l->rec->e[slot];
+	enum pwb_excused what = PWB_EXCUSED_NONE;
+
+	for (unsigned int i = 0; i < l->nio; i++) {
+		struct pwb_ledger_io *io = &l->io[i];
+
+		if (!io->active || io->slot != slot)
+			continue;
+		if (io->is_read) {
+			io->unsure = true;
+			what = PWB_EXCUSED_READ;
+		} else {
+			l->tg[io->file].blk[io->blk].burst_mixed |= PWB_BURST_FAILED;
+			what = PWB_EXCUSED_WRITE;
+		}
+		break;
+	}
+	if (what == PWB_EXCUSED_NONE &&
+	    __atomic_load_n(&e->state, __ATOMIC_RELAXED) != PWB_SLOT_UNUSED)
+		what = PWB_EXCUSED_IDLE;
+	__atomic_store_n(&e->state, PWB_SLOT_UNUSED, __ATOMIC_RELEASE);
+	return what;
+}
+
 enum pwb_expect pwb_ledger_expect(const struct pwb_ledger *l,
 				  unsigned int file, uint64_t blk,
 				  uint64_t *lo, uint64_t *hi)

@@ -270,6 +270,23 @@ static inline uint64_t pwb_ledger_slot(const struct pwb_ledger *l,
 	return l->io[idx].slot;
 }
 
+/* what pwb_ledger_excuse_slot found in the slot */
+enum pwb_excused {
+	PWB_EXCUSED_NONE = 0,	/* nothing checkable was there */
+	PWB_EXCUSED_IDLE,	/* an idle slot's content */
+	PWB_EXCUSED_READ,	/* a read queued or in flight into it */
+	PWB_EXCUSED_WRITE,	/* a write queued or in flight from it */
+};
+
+/*
+ * The content of @slot may have gone (its pages were truncated or punched
+ * out of the buffer file): its record entry is no longer checked, a read
+ * into it is not checked, and a write from it leaves its target block
+ * unknown (not checked until written again).  Call from the thread that
+ * calls begin/end.
+ */
+enum pwb_excused pwb_ledger_excuse_slot(struct pwb_ledger *l, uint64_t slot);
+
 /* What block @blk of @file must hold on the target. */
 enum pwb_expect {
 	PWB_EXPECT_NONE = 0,	/* not written (or still in flight) */

@@ -68,6 +68,22 @@ static int verify_every_cb(void *data, long long *val)
 	return 0;
 }
 
+/* pinwb_race_*: a period in ms, one callback per racer */
+#define RACE_CB(idx, name)						\
+static int race_##name##_cb(void *data, long long *val)			\
+{									\
+	if (int_range(data, "pinwb_race_" #name, *val,			\
+		      PWB_RACE_PERIOD_MAX))				\
+		return 1;						\
+	((struct pwb_options *)data)->race_ms[idx] = (unsigned int)*val;	\
+	return 0;							\
+}
+RACE_CB(PWB_RACE_FORK, fork)
+RACE_CB(PWB_RACE_REMAP, remap)
+RACE_CB(PWB_RACE_MREMAP, mremap)
+RACE_CB(PWB_RACE_TRUNCATE, truncate)
+RACE_CB(PWB_RACE_PUNCH, punch)
+
 static int numa_node_cb(void *data, const char *str)
 {
 	char err[256];
@@ -303,6 +319,81 @@ struct fio_option pwb_fio_options[] = {
 		.off1	= OFF(seed),
 		.help	= "Seed of the block payloads (0 = time based, printed)",
 		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_fork",
+		.lname	= "pinwb fork racer",
+		.type	= FIO_OPT_INT,
+		.off1	= OFF(race_ms[PWB_RACE_FORK]),
+		.cb	= race_fork_cb,
+		.help	= "Every N ms fork() while I/O is in flight; the child writes its copy-on-write copy of the buffer and exits (0 = off)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_remap",
+		.lname	= "pinwb re-mmap racer",
+		.type	= FIO_OPT_INT,
+		.off1	= OFF(race_ms[PWB_RACE_REMAP]),
+		.cb	= race_remap_cb,
+		.help	= "Every N ms mmap(MAP_FIXED) the buffer over itself while I/O is in flight (file/shmem buffers; 0 = off)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_mremap",
+		.lname	= "pinwb mremap racer",
+		.type	= FIO_OPT_INT,
+		.off1	= OFF(race_ms[PWB_RACE_MREMAP]),
+		.cb	= race_mremap_cb,
+		.help	= "Every N ms mremap a few busy slots to another address and back (not with pinwb_wb_modes touch or msync_sync; 0 = off)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_truncate",
+		.lname	= "pinwb truncate racer",
+		.type	= FIO_OPT_INT,
+		.off1	= OFF(race_ms[PWB_RACE_TRUNCATE]),
+		.cb	= race_truncate_cb,
+		.help	= "Every N ms truncate the buffer file into its last slots and extend it back; those slots are excused (0 = off)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_punch",
+		.lname	= "pinwb punch-hole racer",
+		.type	= FIO_OPT_INT,
+		.off1	= OFF(race_ms[PWB_RACE_PUNCH]),
+		.cb	= race_punch_cb,
+		.help	= "Every N ms punch a hole over a few busy slots of the buffer file; those slots are excused (0 = off)",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "pinwb_race_fault",
+		.lname	= "pinwb racer fault (tests)",
+		.type	= FIO_OPT_STR,
+		.off1	= OFF(race_fault),
+		.help	= "For tests: make a racer do damage the checks must find",
+		.def	= "none",
+		.posval = {
+			{ .ival = "none", .oval = PWB_FAULT_NONE,
+			  .help = "no fault" },
+			{ .ival = "fork_shared", .oval = PWB_FAULT_FORK_SHARED,
+			  .help = "the fork child writes the shared buffer itself" },
+			{ .ival = "no_excuse", .oval = PWB_FAULT_NO_EXCUSE,
+			  .help = "truncate/punch do not tell the ledger what they removed" },
+			{ .ival = "remap_shift", .oval = PWB_FAULT_REMAP_SHIFT,
+			  .help = "remap/mremap map the file one slot off" },
+		},
 		.category = FIO_OPT_C_ENGINE,
 		.group	= FIO_OPT_G_INVALID,
 	},

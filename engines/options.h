@@ -5,6 +5,8 @@
 #ifndef PINWB_OPTIONS_H
 #define PINWB_OPTIONS_H
 
+#include "racers.h"
+
 enum pwb_io_path {
 	PWB_IO_SYNC = 0,
 	PWB_IO_URING,
@@ -37,6 +39,8 @@ struct pwb_options {
 	unsigned int check_reads;
 	char *numa_node;
 	unsigned long long seed;
+	unsigned int race_ms[PWB_RACE_NR];	/* ms, by enum pwb_racer */
+	unsigned int race_fault;	/* enum pwb_race_fault (tests) */
 	unsigned int bad_value;		/* a callback refused a value */
 };
 

@@ -379,6 +379,30 @@ static int pwb_init(struct thread_data *td)
 	return 0;
 }
 
+/* the racers asked for, and a note for each that cannot run here */
+static void racers_setup(struct thread_data *td, struct pwb_data *pd)
+{
+	struct pwb_racer_env env = {
+		.fixedbufs = pd->tr.fixed,
+		.numa_bound = pd->numa_node >= 0,
+		.sync_io = pd->o->io == PWB_IO_SYNC,
+		.seed = pd->seed,
+		.fault = (enum pwb_race_fault)pd->o->race_fault,
+	};
+
+	for (unsigned int i = 0; i < pd->wb.nmodes; i++) {
+		env.wb_touch |= pd->wb.modes[i] == PWB_WB_TOUCH;
+		env.wb_msync |= pd->wb.modes[i] == PWB_WB_MSYNC_SYNC;
+	}
+	pwb_racers_init(&pd->racers, pd->o->race_ms, &pd->arena, &pd->led,
+			&env);
+	for (int i = 0; i < PWB_RACE_NR; i++)
+		if (pd->racers.r[i].skipped[0])
+			pwb_info("pinwb: %s: pinwb_race_%s skipped: %s\n",
+				 td->o.name, pwb_racer_names[i],
+				 pd->racers.r[i].skipped);
+}
+
 static int pwb_post_init(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
@@ -426,6 +450,7 @@ static int pwb_post_init(struct thread_data *td)
 			pwb_info("pinwb: %s: pinwb_wb_modes: %s\n", td->o.name,
 				 pd->wb.note);
 	}
+	racers_setup(td, pd);
 	pd->setup_failed = false;
 	return 0;
 }
@@ -505,6 +530,8 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 	char err[256];
 
 	fio_ro_check(td, io_u);
+	if (pd->racers.on)
+		pwb_racers_tick(&pd->racers);
 	if (!ddir_sync(io_u->ddir)) {
 		if (io_u->ddir != DDIR_READ && io_u->ddir != DDIR_WRITE) {
 			log_err("pinwb: only reads and writes are supported (got %s)\n",

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "ledger.h"
 #include "options.h"
+#include "racers.h"
 #include "readback.h"
 #include "record.h"
 #include "telemetry.h"
@@ -48,6 +49,7 @@ struct pwb_data {
 	struct pwb_ledger led;
 	struct pwb_transport tr;
 	struct pwb_wb wb;
+	struct pwb_racers racers;	/* racers.c, run from queue() */
 	unsigned int wb_modes[PWB_WB_MAX_LIST];
 	unsigned int wb_nmodes;
 	int numa_node;

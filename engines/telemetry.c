@@ -236,6 +236,11 @@ int pwb_report_write(const struct pwb_report *r, const char *path,
 	fprintf(f, "\"pages_measure_us\": %" PRIu64 "},\n", r->wb_measure_us);
 
 	coverage_json(f, r);
+	if (r->racers) {
+		fprintf(f, "  \"racers\": ");
+		pwb_racers_json(f, r->racers, "  ");
+		fprintf(f, ",\n");
+	}
 	fprintf(f, "  \"verify\": ");
 	pwb_verify_json(f, r->verify, "  ");
 	fprintf(f, ",\n  \"target_readback\": ");
@@ -350,6 +355,12 @@ void pwb_report_summary(const struct pwb_report *r, char *buf, size_t len)
 	ngap = coverage_gaps(r, gap);
 	for (unsigned int i = 0; i < ngap; i++)
 		ADD("pinwb:   not checked: %s\n", gap[i]);
+	if (r->racers && r->racers->on) {
+		char line[512];
+
+		pwb_racers_summary(r->racers, line, sizeof(line));
+		ADD("pinwb:   %s", line);
+	}
 	if (r->vm_before && r->vm_after) {
 		ADD("pinwb:   vmstat:");
 		for (unsigned int i = 0; i < r->vm_after->n; i++) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "optcheck.h"
+#include "racers.h"
 #include "readback.h"
 #include "verify.h"
 #include "wbdriver.h"
@@ -72,6 +73,7 @@ struct pwb_report {
 	const uint64_t *wb_pages_to_writeback, *wb_pages_dirtied;
 	const char *wb_pages_note;	/* why not measured */
 	uint64_t wb_measure_us;		/* driver time spent measuring */
+	const struct pwb_racers *racers;	/* racers.h, NULL: none */
 	/* verify */
 	const struct pwb_verify_result *verify;
 	const char *keep_buffer, *keep_record;

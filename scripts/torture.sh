@@ -3,10 +3,9 @@
 # file system, each with its racers, each judged by the engine's own
 # verification and again by pinwb-logcheck reading the buffer file from
 # outside. Stops at the first failure, keeps the evidence and prints a
-# one-line reproducer. Racers here need no engine change: drop_caches, a
-# memory cgroup limit (reclaim of the buffer file), FICLONE of the buffer
-# file (xfs, btrfs). fork, munmap/mremap and truncate/punch-hole under I/O
-# need the engine to do them and are not here yet.
+# one-line reproducer. Racers from here: drop_caches, a memory cgroup limit
+# (reclaim of the buffer file), FICLONE of the buffer file (xfs, btrfs);
+# from the engine (pinwb_race_*): fork, remap, mremap, truncate, punch.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -15,15 +14,19 @@ prog="pinwb torture" # read by lib/common.sh
 . "$(dirname "$(readlink -f "$0")")/lib/common.sh"
 # shellcheck source=lib/report.sh
 . "$PINWB_TOP/scripts/lib/report.sh"
+# shellcheck source=lib/torture_policy.sh
+. "$PINWB_TOP/scripts/lib/torture_policy.sh"
 LOGCHECK=${PINWB_LOGCHECK_BIN:-$PINWB_TOP/engines/pinwb-logcheck}
-ALL_RACERS=drop_caches,memcg,ficlone
+ENGINE_RACERS="fork remap mremap truncate punch"
+ALL_RACERS=drop_caches,memcg,ficlone,${ENGINE_RACERS// /,}
 # drop_caches is machine wide (and takes long on a host with a big page
 # cache), so it runs only when asked for
-DEFAULT_RACERS=memcg,ficlone
+DEFAULT_RACERS=memcg,ficlone,${ENGINE_RACERS// /,}
 
 usage() {
 	cat <<USAGE
 usage: pinwb torture --duration S [--fs ext4|xfs|btrfs] [--seed N] [--out DIR]
+                     [--policy safe|unsafe|keep]
                      [--racers LIST|none] [--max-ops N] [--image-size SIZE]
                      [--device-rounds N] [--device-method dm|synth]
                      [--replay-sample N] [--fault-hook CMD]
@@ -40,9 +43,15 @@ no torn block in the buffer file. A progress line follows every round.
                  round), progress.log, torture.json, meta.json (kernel, sysctls,
                  CPU, fio, commit), rounds/<n>/ (fio.log, report),
                  evidence/ on a failure
+  --policy P     kernel settings for the run, restored after it (default keep):
+                 safe: vm.gup_writeback_policy=1, long-term file pins allowed
+                 and re-dirtied; unsafe: policy 0, long-term file pins without
+                 re-dirtying; keep: leave the kernel as it is
   --racers LIST  comma list of $ALL_RACERS, or none (default
                  $DEFAULT_RACERS; drop_caches drops the whole machine's page
-                 cache); those that cannot run here are named and left out
+                 cache); those that cannot run here are named and left out;
+                 the engine's racers (pinwb_race_*) say in each round's report
+                 when a round's job or options leave one out
   --max-ops N    stop after N rounds even if time remains (0 = no limit)
   --image-size   sparse image size (default 1G)
   --device-rounds N  after the timed rounds, N rounds recorded on their own
@@ -63,13 +72,13 @@ USAGE
 }
 
 duration="" fs=ext4 seed="" out="" racers=$DEFAULT_RACERS max_ops=0 image_size=1G hook=""
-device_rounds=0 device_method=dm replay_sample=0
+device_rounds=0 device_method=dm replay_sample=0 policy=keep
 argv_orig=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--duration | --fs | --seed | --out | --racers | --max-ops | --image-size | --fault-hook | \
-		--device-rounds | --device-method | --replay-sample)
+		--device-rounds | --device-method | --replay-sample | --policy)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then die_usage "torture: $1 needs a value (see pinwb torture --help)"; fi
 		case $1 in
 		--duration) duration=$2 ;;
@@ -83,10 +92,11 @@ while [ $# -gt 0 ]; do
 		--device-rounds) device_rounds=$2 ;;
 		--device-method) device_method=$2 ;;
 		--replay-sample) replay_sample=$2 ;;
+		--policy) policy=$2 ;;
 		esac
 		shift 2
 		;;
-	*) die_usage "torture: unknown argument '$1' (accepted: --duration, --fs, --seed, --out, --racers, --max-ops, --image-size, --device-rounds, --device-method, --replay-sample, --fault-hook, --help)" ;;
+	*) die_usage "torture: unknown argument '$1' (accepted: --duration, --fs, --seed, --out, --policy, --racers, --max-ops, --image-size, --device-rounds, --device-method, --replay-sample, --fault-hook, --help)" ;;
 	esac
 done
 [ -n "$duration" ] || die_usage "torture: --duration S is required (see pinwb torture --help)"
@@ -107,12 +117,13 @@ case $device_method in
 dm | synth) ;;
 *) die_usage "torture: --device-method '$device_method': accepted: dm, synth" ;;
 esac
+policy_valid "$policy" || die_usage "torture: --policy '$policy': accepted: $POLICY_NAMES"
 declare -A want=()
 if [ "$racers" != none ]; then
 	IFS=, read -r -a list <<<"$racers"
 	for r in "${list[@]}"; do
 		case $r in
-		drop_caches | memcg | ficlone) want[$r]=1 ;;
+		drop_caches | memcg | ficlone | fork | remap | mremap | truncate | punch) want[$r]=1 ;;
 		*) die_usage "torture: --racers: '$r' is not one of $ALL_RACERS (or none)" ;;
 		esac
 	done
@@ -133,7 +144,8 @@ fi
 mkdir -p "$out/rounds"
 
 # --- racers available here ---------------------------------------------------
-declare -A count=([drop_caches]=0 [memcg]=0 [ficlone]=0) absent=()
+declare -A count=([drop_caches]=0 [memcg]=0 [ficlone]=0 [fork]=0 [remap]=0 [mremap]=0 [truncate]=0 [punch]=0
+	[excused_slots]=0 [excused_reads]=0 [excused_writes]=0) absent=()
 memcg_kind=""
 if [ -n "${want[memcg]:-}" ]; then
 	if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
@@ -153,6 +165,7 @@ for r in "${!absent[@]}"; do
 done
 
 install_traps
+policy_apply "$policy"
 fs_setup "$fs" "$image_size"
 
 cg=""
@@ -176,7 +189,10 @@ pick() {
 	draw $#
 	PICK=${*:R+1:1}
 }
-jobs_list=(dio-read-uring dio-read-sync dio-write-uring)
+# uring-fixedbufs: long-term pins of the buffer file where the kernel grants
+# them (the series, ext4, vm.longterm_pin_file_mappings=1), else it runs on
+# without registered buffers and says so (pinwb_fixedbufs_fallback)
+jobs_list=(dio-read-uring dio-read-sync dio-write-uring uring-fixedbufs)
 # shellcheck disable=SC2054 # each element is a comma list of modes
 modes_list=(sfr,touch,fdatasync sfr dontneed,touch msync_sync,sfr fdatasync,touch none)
 interval_list=(0 500 2000 10000)
@@ -193,8 +209,8 @@ next_op() {
 	pick "${modes_list[@]}"; OP_MODES=$PICK
 	pick "${interval_list[@]}"; OP_INTERVAL=$PICK
 	pick "${arena_list[@]}"; OP_ARENA=$PICK
-	OP_DROP=0 OP_MEMCG="" OP_CLONE=0
-	for r in drop_caches memcg ficlone; do
+	OP_DROP=0 OP_MEMCG="" OP_CLONE=0 OP_ENGINE=()
+	for r in drop_caches memcg ficlone $ENGINE_RACERS; do
 		# drawn whether or not the racer runs here, so the sequence of the
 		# other fields does not depend on the machine
 		draw 10
@@ -205,6 +221,11 @@ next_op() {
 		drop_caches) OP_DROP=$period; rl+=" drop_caches:${period}ms" ;;
 		memcg) OP_MEMCG=$PICK; rl+=" memcg:$PICK" ;;
 		ficlone) OP_CLONE=$period; rl+=" ficlone:${period}ms" ;;
+		*)
+			# the engine's racers act more often: 20..200 ms
+			OP_ENGINE+=("pinwb_race_$r=$((period / 5))")
+			rl+=" $r:$((period / 5))ms"
+			;;
 		esac
 	done
 	OP_LINE="op $n job=$OP_JOB runtime=${OP_RUNTIME}s wb_modes=$OP_MODES wb_interval_us=$OP_INTERVAL arena=$OP_ARENA racers=${rl# }"
@@ -257,6 +278,8 @@ memcg_events() {
 
 vmstat_of() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 pin_acq0=$(vmstat_of nr_foll_pin_acquired) pin_rel0=$(vmstat_of nr_foll_pin_released)
+# the series' stable-page detector (CONFIG_GUP_STABLE_PAGE_CHECK), when there
+det_changed0=$(vmstat_of gup_stable_changed) det_viol0=$(vmstat_of gup_stable_violation)
 dmesg_lines0=$(dmesg 2>/dev/null | wc -l)
 
 : >"$out/ops.log"
@@ -265,9 +288,10 @@ start=$(date +%s)
 # kernel, sysctls, CPU, fio and commit beside the results (meta.json)
 PINWB_META_ARGV=$(json_argv scripts/pinwb torture "${argv_orig[@]}") write_meta "$out" \
 	"command_kind=torture" "fs=$fs" "fs_source=$FS_SOURCE" "seed=$seed" "duration_s=$duration" \
-	"racers=$racers" "device_rounds=$device_rounds" "device_method=$device_method"
+	"racers=$racers" "device_rounds=$device_rounds" "device_method=$device_method" \
+	"policy=$policy" "policy_settings=$POLICY_APPLIED"
 enabled=$(printf '%s\n' "${!want[@]}" | sort | paste -sd, -)
-note "seed $seed, $fs on $FS_SOURCE, ${duration}s, racers: ${enabled:-none}; results in $out"
+note "seed $seed, $fs on $FS_SOURCE, ${duration}s, policy $policy${POLICY_APPLIED:+ ($POLICY_APPLIED)}, racers: ${enabled:-none}; results in $out"
 
 run_round() {
 	local n=$1 rc=0 txt
@@ -281,7 +305,9 @@ pinwb_buffer_size=$OP_ARENA
 pinwb_wb_modes=$OP_MODES
 pinwb_wb_interval_us=$OP_INTERVAL
 pinwb_seed=$seed
+pinwb_fixedbufs_fallback=1
 JOB
+	[ ${#OP_ENGINE[@]} -eq 0 ] || printf '%s\n' "${OP_ENGINE[@]}" >>"$rdir/job.fio"
 	[ -z "$hook" ] || echo "pinwb_before_verify=$hook" >>"$rdir/job.fio"
 	local -a cmd=("$PINWB_FIO" --directory="$FS_DIR" "$rdir/job.fio")
 	if [ -n "$OP_MEMCG" ]; then
@@ -325,10 +351,16 @@ JOB
 		[ -z "$txt" ] || fail_what+=": $txt"
 		return 1
 	fi
-	local slots
-	slots=$(python3 -c 'import glob, json, sys
-print(sum(json.load(open(p)).get("verify", {}).get("slots_checked", 0) for p in glob.glob(sys.argv[1] + "/*.pinwb.json")))' "$rdir")
+	local slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes
+	read -r slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes < <(
+		python3 "$PINWB_TOP/scripts/lib/torture_round.py" "$rdir")
 	bytes=$((bytes + slots * 4096))
+	count[fork]=$((count[fork] + c_fork)) count[remap]=$((count[remap] + c_remap))
+	count[mremap]=$((count[mremap] + c_mremap)) count[truncate]=$((count[truncate] + c_trunc))
+	count[punch]=$((count[punch] + c_punch))
+	count[excused_slots]=$((count[excused_slots] + e_slots))
+	count[excused_reads]=$((count[excused_reads] + e_reads))
+	count[excused_writes]=$((count[excused_writes] + e_writes))
 	rc=0
 	txt=$("$LOGCHECK" file "$buf" --seed "$seed" 2>&1) || rc=$?
 	echo "$txt" >"$rdir/logcheck.txt"
@@ -354,7 +386,7 @@ while :; do
 	ops=$((ops + 1))
 	elapsed=$(($(date +%s) - start))
 	[ "$rr" -eq 0 ] || { failures=1; fail_op=$ops; }
-	line="torture: ops $ops, verified $((bytes >> 20)) MiB, racers drop_caches=${count[drop_caches]} memcg=${count[memcg]} (limit hits $memcg_hits) ficlone=${count[ficlone]}, elapsed ${elapsed}s, failures $failures"
+	line="torture: ops $ops, verified $((bytes >> 20)) MiB, racers drop_caches=${count[drop_caches]} memcg=${count[memcg]} (limit hits $memcg_hits) ficlone=${count[ficlone]} fork=${count[fork]} remap=${count[remap]} mremap=${count[mremap]} truncate=${count[truncate]} punch=${count[punch]} (excused ${count[excused_slots]}/${count[excused_reads]}/${count[excused_writes]}), elapsed ${elapsed}s, failures $failures"
 	echo "$line"
 	echo "$line" >>"$out/progress.log"
 	[ "$failures" -eq 0 ] || break
@@ -419,7 +451,16 @@ new_dmesg=$(dmesg 2>/dev/null | tail -n +$((dmesg_lines0 + 1)) | grep -E 'WARNIN
 if [ -n "$new_dmesg" ] && [ "$failures" -eq 0 ]; then
 	failures=1 fail_op=$ops fail_what="kernel log: $(head -n 1 <<<"$new_dmesg")"
 fi
-reproducer="scripts/pinwb torture --duration $duration --fs $fs --seed $seed --max-ops $ops --racers $racers"
+det_changed="" det_viol=""
+if [ -n "$det_viol0" ]; then
+	det_changed=$(($(vmstat_of gup_stable_changed) - det_changed0))
+	det_viol=$(($(vmstat_of gup_stable_violation) - det_viol0))
+	# the kernel's own judge: data that changed while the device had it
+	if [ "$det_viol" -gt 0 ] && [ "$failures" -eq 0 ]; then
+		failures=1 fail_op=$ops fail_what="detector: $det_viol page(s) reached the device unstable (gup_stable_violation)"
+	fi
+fi
+reproducer="scripts/pinwb torture --duration $duration --fs $fs --seed $seed --max-ops $ops --racers $racers --policy $policy"
 [ "$device_rounds" -eq 0 ] || reproducer+=" --device-rounds $device_rounds --device-method $device_method --replay-sample $replay_sample"
 [ -z "$hook" ] || reproducer+=" --fault-hook $(printf '%q' "$hook")"
 if [ "$failures" -ne 0 ]; then
@@ -441,6 +482,12 @@ python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"elapsed_s=$(($(date +%s) - start))" "ops=$ops" "bytes_verified=$bytes" \
 	"racers.drop_caches=${count[drop_caches]}" "racers.memcg_rounds=${count[memcg]}" \
 	"racers.memcg_limit_hits=$memcg_hits" "racers.ficlone=${count[ficlone]}" \
+	"racers.fork=${count[fork]}" "racers.remap=${count[remap]}" "racers.mremap=${count[mremap]}" \
+	"racers.truncate=${count[truncate]}" "racers.punch=${count[punch]}" \
+	"racers.excused.slots=${count[excused_slots]}" "racers.excused.reads=${count[excused_reads]}" \
+	"racers.excused.writes=${count[excused_writes]}" \
+	"policy.name=$policy" "policy.settings=$POLICY_APPLIED" \
+	"detector.gup_stable_changed=$det_changed" "detector.gup_stable_violation=$det_viol" \
 	"racers.enabled=$enabled" "failures=$failures" \
 	"first_failure.op=$fail_op" "first_failure.what=$fail_what" \
 	"device.rounds=$dev_rounds" "device.method=$device_method" "device.blocks_logged=$dev_blocks" \

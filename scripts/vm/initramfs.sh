@@ -5,7 +5,9 @@
 # loader included), as one compressed newc cpio archive.
 #
 # No mkfs tools go in: scripts/vm/disks.sh formats the test disks on the
-# host, so the guest only mounts them.
+# host, so the guest only mounts them. The exception is --torture: pinwb
+# torture itself (bash, Python, mkfs, Debian's dmsetup for dm-log-writes,
+# pinwb-logcheck, scripts/) runs in the guest on loop devices, as on a host.
 set -euo pipefail
 
 prog=initramfs.sh
@@ -23,6 +25,11 @@ usage: scripts/vm/initramfs.sh [options]
   --peers DIR       the peers' suites built by scripts/vm/peers-build.sh (mm/,
                     liburing/, liburing.list), put at /opt/pinwb/peers (default: none)
   --compress gzip|zstd  archive compression (default: gzip; zstd needs CONFIG_RD_ZSTD)
+  --torture         also put in what scripts/pinwb torture needs: scripts/,
+                    engines/pinwb-logcheck, and host binaries (bash, python3 and
+                    its standard library, mkfs.ext4/xfs/btrfs, dmsetup, util-linux
+                    and coreutils tools) with their libraries under
+                    /opt/pinwb/gnu/bin (first in PATH for the torture test only)
   --allow-missing   leave out fio/engine/verifier/gup_test that do not exist
                     (bring-up only: the tests that need them then skip)
   -h, --help        this text
@@ -42,6 +49,7 @@ guptest=''
 peers=''
 compress=gzip
 allow_missing=0
+torture=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out|--fio|--engine|--verify|--gup-test|--peers|--compress)
@@ -57,8 +65,9 @@ while [ $# -gt 0 ]; do
 		esac
 		shift 2 ;;
 	--allow-missing) allow_missing=1; shift ;;
+	--torture) torture=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --peers, --compress, --allow-missing, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --peers, --compress, --allow-missing, --torture, --help)" ;;
 	esac
 done
 case $compress in
@@ -146,6 +155,40 @@ if [ -n "$peers" ]; then
 		fi
 	done < <(find "$peers" -type f)
 	included+=(peers)
+fi
+
+# What pinwb torture needs in the guest (--torture): the tools it calls,
+# from this host (Debian's), each with its libraries; the scripts and the
+# log checker at the paths scripts/lib/common.sh expects under /opt/pinwb.
+TORTURE_TOOLS="bash mkfs.ext4 mkfs.xfs mkfs.btrfs dmsetup losetup findmnt mountpoint mount umount
+fsfreeze blockdev cp mv rm ln mkdir rmdir cat touch chmod truncate mktemp stat timeout date sort
+paste readlink dirname basename od cmp tail head wc dd sync sed grep awk pgrep tr cut tee sleep
+env id uname find xargs seq nproc df du ls gzip"
+if [ "$torture" -eq 1 ]; then
+	logcheck=$top/engines/pinwb-logcheck
+	[ -x "$logcheck" ] || die "--torture: $logcheck not built (run: make)"
+	mkdir -p "$stage/opt/pinwb/gnu/bin"
+	for t in $TORTURE_TOOLS; do
+		p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") || die "--torture: $t not found on this host (make deps)"
+		copy_with_libs "$(readlink -f "$p")" "/opt/pinwb/gnu/bin/$t"
+	done
+	# Debian's interpreter (not a user's shim) and its standard library
+	# at the prefix it was built for
+	py=/usr/bin/python3
+	[ -x "$py" ] || die "--torture: $py not found (apt-get install python3)"
+	pylib=$("$py" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
+	copy_with_libs "$(readlink -f "$py")" /opt/pinwb/gnu/bin/python3
+	mkdir -p "$stage$pylib"
+	(cd "$pylib" && find . -type d \( -name test -o -name tests -o -name __pycache__ -o -name idlelib \
+		-o -name tkinter -o -name ensurepip -o -name lib2to3 -o -name turtledemo -o -name 'config-*' \
+		-o -name site-packages -o -name dist-packages \) -prune -o -type f -print |
+		cpio -pdm --quiet "$stage$pylib") || die "--torture: copying $pylib failed"
+	copy_with_libs "$logcheck" /opt/pinwb/engines/pinwb-logcheck
+	cp -r "$top/scripts" "$stage/opt/pinwb/scripts"
+	# the device-view fault test the guest's torture test runs per fs
+	mkdir -p "$stage/opt/pinwb/tests"
+	cp -r "$top/tests/host" "$top/tests/lib" "$stage/opt/pinwb/tests/"
+	included+=(torture)
 fi
 
 # The guest side: /init, the runner, the suite, and the workloads.

@@ -24,6 +24,8 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
                         in build/kernel/out-<kernel>-debug (default: default)
   --sysctl NAME=VALUE   set a sysctl at boot (kernel command line sysctl.NAME=VALUE);
                         the suite keeps it as the boot value; repeatable
+  --guest-arg NAME=VALUE  pass pinwb.NAME=VALUE on the kernel command line for the
+                        tests that read it (e.g. torture_duration=600); repeatable
   --peers-dir DIR       put the peers' suites (scripts/vm/peers-build.sh output) in
                         the guest (default with --suite peers: build/peers/bin, built
                         when missing)
@@ -66,15 +68,16 @@ if [ "${1:-}" = --peers ]; then
 fi
 
 kernel=series config=default suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
-no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=()
+no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=() guest_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--config|--sysctl|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
+	--kernel|--config|--sysctl|--guest-arg|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--kernel) kernel=$2 ;;
 		--config) config=$2 ;;
 		--sysctl) boot_sysctls+=("$2") ;;
+		--guest-arg) guest_args+=("$2") ;;
 		--peers-dir) peers_dir=$2 ;;
 		--suite) suite=$2 ;;
 		--tests) tests=$2 ;;
@@ -91,7 +94,7 @@ while [ $# -gt 0 ]; do
 	--keep-disks) keep_disks=1; shift ;;
 	--drop-initramfs) drop_initramfs=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --guest-arg, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
 	esac
 done
 
@@ -102,6 +105,9 @@ suite_list=$top/tests/vm/suites/$suite
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
+for kv in "${guest_args[@]}"; do
+	[[ $kv =~ ^[a-z][a-z0-9_]*=[^[:space:]]+$ ]] || die "--guest-arg: '$kv' is not NAME=VALUE without spaces (e.g. torture_duration=600)"
+done
 for kv in "${boot_sysctls[@]}"; do
 	[[ $kv =~ ^[a-z][a-z0-9_.]*=[^[:space:]]+$ ]] || die "--sysctl: '$kv' is not NAME=VALUE (e.g. vm.longterm_pin_file_mappings=1)"
 done
@@ -248,6 +254,8 @@ ir_args=(--out "$initrd")
 [ -n "$peers_dir" ] && ir_args+=(--peers "$peers_dir")
 [ -n "$guptest" ] && ir_args+=(--gup-test "$guptest")
 [ $allow_missing -eq 1 ] && ir_args+=(--allow-missing)
+# pinwb torture runs in the guest only for the tests that need its tools
+if printf '%s\n' "${expected[@]}" | grep -q '^torture'; then ir_args+=(--torture); fi
 "$vmdir/initramfs.sh" "${ir_args[@]}" >>"$build_log" 2>&1 ||
 	{ tail -n 20 "$build_log" >&2; die "initramfs build failed (see $build_log)"; }
 t_built=$(date +%s.%N)
@@ -271,6 +279,7 @@ mapfile -t disk_lines <"$out/disks.txt"
 append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 no_timer_check rdinit=/init pinwb.suite=$suite"
 [ -n "$tests" ] && append+=" pinwb.tests=$tests"
 for kv in "${boot_sysctls[@]}"; do append+=" sysctl.$kv"; done
+for kv in "${guest_args[@]}"; do append+=" pinwb.$kv"; done
 qemu_base=(qemu-system-x86_64 -machine pc -smp "$smp" -m "$mem" -nographic -no-reboot -net none
 	-kernel "$bzimage" -initrd "$initrd" -append "$append"
 	-serial "file:$out/console.log" -serial "file:$out/markers.log" -monitor none)

@@ -13,5 +13,7 @@ set -euo pipefail
 # shellcheck source=../lib/torture.sh
 . "$(dirname "$0")/../lib/torture.sh"
 
-torture_record dm ext4
+# TORTURE_FS=xfs|btrfs: the same on another file system (the VM suite's
+# torture test runs it on each)
+torture_record dm "${TORTURE_FS:-ext4}"
 torture_clean_then_torn

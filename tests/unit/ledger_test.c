@@ -220,6 +220,42 @@ static int test_slots_round_robin(void)
 	return T_PASS;
 }
 
+/* what truncate/punch racers tell the ledger about a slot whose pages went */
+static int test_excused_slots(void)
+{
+	uint64_t lo, hi, rslot, wslot, idle;
+
+	CHECK(!setup(), "setup");
+	/* an idle slot holding a written block */
+	CHECK(!begin(0, 0, 2, true), "begin");
+	idle = pwb_ledger_slot(&led, 0);
+	pwb_ledger_end(&led, 0, true);
+	CHECK(rec.e[idle].state == PWB_SLOT_ONE, "written slot not checked");
+	CHECK(!begin(1, 0, 5, false) && !begin(2, 0, 7, true), "begin");
+	rslot = pwb_ledger_slot(&led, 1);
+	wslot = pwb_ledger_slot(&led, 2);
+	CHECK(pwb_ledger_excuse_slot(&led, idle) == PWB_EXCUSED_IDLE, "idle");
+	CHECK(rec.e[idle].state == PWB_SLOT_UNUSED, "excused slot still checked");
+	CHECK(pwb_ledger_excuse_slot(&led, rslot) == PWB_EXCUSED_READ, "read");
+	CHECK(pwb_ledger_excuse_slot(&led, wslot) == PWB_EXCUSED_WRITE, "write");
+	CHECK(pwb_ledger_excuse_slot(&led, NSLOTS - 1) == PWB_EXCUSED_NONE,
+	      "an unused slot was excused");
+	CHECK(!pwb_ledger_end(&led, 1, true), "excused read checkable");
+	CHECK(rec.e[rslot].state == PWB_SLOT_UNUSED, "excused read's slot checked");
+	pwb_ledger_end(&led, 2, true);
+	CHECK(pwb_ledger_expect(&led, 0, 7, &lo, &hi) == PWB_EXPECT_UNKNOWN,
+	      "block of an excused write checkable");
+	CHECK(rec.e[wslot].state == PWB_SLOT_UNUSED, "excused write's slot checked");
+	CHECK(pwb_ledger_expect(&led, 0, 2, &lo, &hi) == PWB_EXPECT_GEN,
+	      "the idle slot's earlier write no longer checked on the target");
+	/* a later write of the block makes it checkable again */
+	CHECK(!begin(3, 0, 7, true), "begin");
+	pwb_ledger_end(&led, 3, true);
+	CHECK(pwb_ledger_expect(&led, 0, 7, &lo, &hi) == PWB_EXPECT_GEN,
+	      "rewritten block not checkable");
+	return T_PASS;
+}
+
 int main(void)
 {
 	RUN(test_write_then_expect);
@@ -229,6 +265,7 @@ int main(void)
 	RUN(test_failed_write_unknown);
 	RUN(test_refused_and_forgotten);
 	RUN(test_slots_round_robin);
+	RUN(test_excused_slots);
 	pwb_ledger_free(&led);
 	pwb_record_free(&rec);
 	free(arena.base);
