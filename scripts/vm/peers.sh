@@ -28,7 +28,8 @@ usage: scripts/vm/peers.sh [options]     (also: scripts/pinwb vm --peers, make v
   --runs LIST        boot only these of baseline,patched-default,patched-opt-in (default:
                      all three); --out DIR may then hold the others' run directories
                      already (an earlier --runs into the same DIR), never the named ones
-  --timeout S        host-side limit per boot (default: 10800)
+  --timeout S        host-side limit per boot (default: 10800; with --config debug 4 times
+                     that, as run.sh scales the per-case limits inside the guest)
   --accel auto|kvm|tcg, --no-build, --drop-initramfs   passed to scripts/vm/run.sh
   -h, --help         this text
 
@@ -40,7 +41,7 @@ USAGE
 die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
-out='' config=default expected=$top/tests/vm/peers-expected-differences compare='' timeout=10800 runs_arg=''
+out='' config=default expected=$top/tests/vm/peers-expected-differences compare='' timeout='' runs_arg=''
 pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -62,6 +63,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
+if [ -z "$timeout" ]; then
+	if [ "$config" = debug ]; then timeout=43200; else timeout=10800; fi
+fi
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 [ -r "$expected" ] || die "--expected: cannot read '$expected'"
 boot_runs=("${runs[@]}")
