@@ -107,8 +107,9 @@ suite_list=$top/tests/vm/suites/$suite
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp: '$smp' is not a positive number"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
-# The debug kernel's KASAN and lockdep make the same tests several times
-# slower under TCG (README, VM section, has the measured figures).
+# The debug kernel's KASAN (every memory access checked) and lockdep make
+# the same tests several times slower under TCG; 4 is a margin chosen before
+# the factor was measured (README, VM section: what has been measured).
 if [ -z "$scale" ]; then
 	if [ "$config" = debug ]; then scale=4; else scale=1; fi
 fi
