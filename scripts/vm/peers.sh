@@ -68,6 +68,23 @@ if [ -z "$timeout" ]; then
 fi
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 [ -r "$expected" ] || die "--expected: cannot read '$expected'"
+# The expected differences (CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON),
+# checked before anything boots: a malformed line would match no case and
+# only show up, hours later, as a stale entry.
+mapfile -t exp_lines < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$expected")
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+for line in "${exp_lines[@]}"; do
+	IFS='|' read -r glob eb ed eo reason <<<"$line"
+	if [ -z "$(trim "$glob")" ] || [ -z "$(trim "${reason:-}")" ]; then
+		die "--expected: '$line' is not CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON ($expected)"
+	fi
+	for f in "$eb" "$ed" "$eo"; do
+		case $(trim "$f") in
+		PASS|FAIL|SKIP|LEAK|-|\*) ;;
+		*) die "--expected: result '$(trim "$f")' in '$line' is not one of PASS, FAIL, SKIP, LEAK, -, * ($expected)" ;;
+		esac
+	done
+done
 boot_runs=("${runs[@]}")
 if [ -n "$runs_arg" ]; then
 	IFS=, read -r -a boot_runs <<<"$runs_arg"
@@ -151,8 +168,6 @@ rows() {
 
 # The expected differences: CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON
 # (a result field may be *).
-mapfile -t exp_lines < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$expected")
-trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 exp_match() { # CASE B D O: prints the reason of the first matching entry
 	local line glob eb ed eo reason
 	for line in "${exp_lines[@]}"; do

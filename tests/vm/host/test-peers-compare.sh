@@ -6,7 +6,8 @@
 # a case passing on the baseline and failing on the series at defaults, an
 # unlisted opt-in difference, a pin leak, a kernel-log finding only on the
 # series, a case missing on the series (it hung). A run directory still
-# missing is not judged (77); --runs refuses to boot over an existing run.
+# missing is not judged (77); --runs refuses to boot over an existing run;
+# a malformed expected-differences line is refused before any boot.
 set -euo pipefail
 
 case ${1:-} in
@@ -114,6 +115,24 @@ if [ "$rc" -eq 2 ] && grep -q -- "--runs: unknown run 'stock'" <<<"$o"; then
 	ok "--runs refuses an unknown run name"
 else
 	bad "--runs with an unknown name: exit $rc: $o"
+fi
+
+# A malformed expected-differences line is refused before anything boots
+# (exit 2, naming it); the repository's own list is well formed.
+bad_list() { # NAME LINE PATTERN
+	local rc=0 o
+	printf '%s\n' "$2" >"$tmp/bad-expected"
+	o=$("$peers" --compare "$tmp/listed" --expected "$tmp/bad-expected" 2>&1) || rc=$?
+	if [ "$rc" -eq 2 ] && grep -qF -- "$3" <<<"$o"; then ok "$1"; else bad "$1: exit $rc: $o"; fi
+}
+bad_list "unknown result token refused" 'suite: x* | PASS | PAS | FAIL | typo' "result 'PAS'"
+bad_list "line without a reason refused" 'suite: x* | PASS | PASS | FAIL' "is not CASE-GLOB"
+rc=0
+o=$("$peers" --compare "$tmp/listed" 2>&1) || rc=$?
+if ! grep -q -- "--expected:" <<<"$o"; then
+	ok "tests/vm/peers-expected-differences is well formed"
+else
+	bad "tests/vm/peers-expected-differences: $o"
 fi
 
 echo "$passed passed, $failed failed, 0 skipped"
