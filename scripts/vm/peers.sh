@@ -25,22 +25,27 @@ usage: scripts/vm/peers.sh [options]     (also: scripts/pinwb vm --peers, make v
   --config default|debug  kernel configuration for all three (default: default)
   --expected FILE    expected differences (default: tests/vm/peers-expected-differences)
   --compare DIR      boot nothing: judge the runs already in DIR (as left by --out DIR)
-  --timeout S        host-side limit per boot (default: 10800)
+  --runs LIST        boot only these of baseline,patched-default,patched-opt-in (default:
+                     all three); --out DIR may then hold the others' run directories
+                     already (an earlier --runs into the same DIR), never the named ones
+  --timeout S        host-side limit per boot (default: 10800; with --config debug 4 times
+                     that, as run.sh scales the per-case limits inside the guest)
   --accel auto|kvm|tcg, --no-build, --drop-initramfs   passed to scripts/vm/run.sh
   -h, --help         this text
 
 Exit: 0 only listed differences, 1 an unlisted difference or a failure on the
-series that the baseline does not have, 2 usage or setup error.
+series that the baseline does not have, 2 usage or setup error, 77 not judged:
+a run directory is still missing (boot it with --runs into the same --out).
 USAGE
 }
 die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
-out='' config=default expected=$top/tests/vm/peers-expected-differences compare='' timeout=10800
+out='' config=default expected=$top/tests/vm/peers-expected-differences compare='' timeout='' runs_arg=''
 pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out|--config|--expected|--compare|--timeout|--accel)
+	--out|--config|--expected|--compare|--timeout|--accel|--runs)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--out) out=$2 ;;
@@ -48,20 +53,52 @@ while [ $# -gt 0 ]; do
 		--expected) expected=$2 ;;
 		--compare) compare=$2 ;;
 		--timeout) timeout=$2 ;;
+		--runs) runs_arg=$2 ;;
 		--accel) pass+=(--accel "$2") ;;
 		esac
 		shift 2 ;;
 	--no-build|--drop-initramfs) pass+=("$1"); shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --out, --config, --expected, --compare, --timeout, --accel, --no-build, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --out, --config, --expected, --compare, --timeout, --runs, --accel, --no-build, --drop-initramfs, --help)" ;;
 	esac
 done
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
+if [ -z "$timeout" ]; then
+	if [ "$config" = debug ]; then timeout=43200; else timeout=10800; fi
+fi
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 [ -r "$expected" ] || die "--expected: cannot read '$expected'"
+# The expected differences (CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON),
+# checked before anything boots: a malformed line would match no case and
+# only show up, hours later, as a stale entry.
+mapfile -t exp_lines < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$expected")
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+for line in "${exp_lines[@]}"; do
+	IFS='|' read -r glob eb ed eo reason <<<"$line"
+	if [ -z "$(trim "$glob")" ] || [ -z "$(trim "${reason:-}")" ]; then
+		die "--expected: '$line' is not CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON ($expected)"
+	fi
+	for f in "$eb" "$ed" "$eo"; do
+		case $(trim "$f") in
+		PASS|FAIL|SKIP|LEAK|-|\*) ;;
+		*) die "--expected: result '$(trim "$f")' in '$line' is not one of PASS, FAIL, SKIP, LEAK, -, * ($expected)" ;;
+		esac
+	done
+done
+boot_runs=("${runs[@]}")
+if [ -n "$runs_arg" ]; then
+	IFS=, read -r -a boot_runs <<<"$runs_arg"
+	[ "${#boot_runs[@]}" -gt 0 ] || die "--runs: empty list (accepted: ${runs[*]})"
+	for r in "${boot_runs[@]}"; do
+		case $r in baseline|patched-default|patched-opt-in) ;;
+		*) die "--runs: unknown run '$r' (accepted: ${runs[*]})" ;;
+		esac
+	done
+fi
 
 if [ -n "$compare" ]; then
 	[ -z "$out" ] || die "--compare and --out exclude each other"
+	[ -z "$runs_arg" ] || die "--compare and --runs exclude each other"
 	[ -d "$compare" ] || die "--compare: '$compare' is not a directory"
 	out=$(cd "$compare" && pwd)
 else
@@ -70,13 +107,22 @@ else
 	fi
 	if [ -e "$out" ]; then
 		[ -d "$out" ] || die "--out: '$out' exists and is not a directory"
-		[ -z "$(find "$out" -mindepth 1 -maxdepth 1 -print -quit)" ] ||
-			die "--out: '$out' is not empty; refusing to write into it (name a new or empty directory)"
+		if [ -z "$runs_arg" ]; then
+			[ -z "$(find "$out" -mindepth 1 -maxdepth 1 -print -quit)" ] ||
+				die "--out: '$out' is not empty; refusing to write into it (name a new or empty directory)"
+		else
+			# Only the other runs' directories (and their logs) may be there.
+			for r in "${boot_runs[@]}"; do
+				if [ -e "$out/$r" ] || [ -e "$out/$r.out" ]; then
+					die "--runs: '$out' already holds run $r; refusing to overwrite it"
+				fi
+			done
+		fi
 	fi
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 	t0=$(date +%s)
-	for r in "${runs[@]}"; do
+	for r in "${boot_runs[@]}"; do
 		args=(--suite peers --config "$config" --timeout "$timeout" --out "$out/$r" "${pass[@]}")
 		case $r in
 		baseline) args+=(--kernel none) ;;
@@ -89,11 +135,16 @@ else
 		tail -n 3 "$out/$r.out" | sed "s/^/  [$r] /" >&2
 		[ $rc -le 1 ] || { tail -n 20 "$out/$r.out" >&2; die "$r: scripts/vm/run.sh could not run (exit $rc; see $out/$r.out)"; }
 	done
-	echo "peers_seconds=$(($(date +%s) - t0))" >"$out/times.txt"
+	echo "peers_seconds=$(($(date +%s) - t0)) runs=$(IFS=,; echo "${boot_runs[*]}")" >>"$out/times.txt"
 fi
+missing=()
 for r in "${runs[@]}"; do
-	[ -d "$out/$r" ] || die "no run directory $out/$r"
+	[ -d "$out/$r" ] || missing+=("$r")
 done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "$prog: not judged: no run directory for ${missing[*]} in $out (boot it: scripts/vm/peers.sh --out $out --runs $(IFS=,; echo "${missing[*]}"))"
+	exit 77
+fi
 
 # rows RUN: CASE<TAB>RESULT<TAB>NOTE for every case of one run: the peers'
 # cases, and the harness's own verdicts (each suite test: a hang, a pin
@@ -117,8 +168,6 @@ rows() {
 
 # The expected differences: CASE-GLOB | BASELINE | DEFAULT | OPT-IN | REASON
 # (a result field may be *).
-mapfile -t exp_lines < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$expected")
-trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 exp_match() { # CASE B D O: prints the reason of the first matching entry
 	local line glob eb ed eo reason
 	for line in "${exp_lines[@]}"; do
@@ -187,7 +236,7 @@ done
 		echo "listed in $(basename "$expected") but not seen ($stale):"
 		sed 's/^/  /' "$tmp/stale"
 	fi
-	[ ! -f "$out/times.txt" ] || echo "times: $(cat "$out/times.txt")"
+	[ ! -f "$out/times.txt" ] || echo "times: $(paste -sd' ' "$out/times.txt")"
 	for r in "${runs[@]}"; do
 		[ -f "$out/$r/meta.json" ] && jq -r --arg r "$r" '"\($r): \(.kernel.uname_r) \(.kernel.config_name // "default") sysctls \(.sysctls | to_entries | map("\(.key)=\(.value)") | join(" ")); vm \(.seconds.vm_wall)s"' "$out/$r/meta.json"
 	done

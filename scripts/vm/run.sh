@@ -36,7 +36,12 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
   --mem SIZE            guest memory, QEMU syntax (default: 1G)
   --smp N               guest CPUs (default: 2)
   --timeout S           host-side limit for the whole boot in seconds; a guest
-                        still running then is killed and the run fails (default: 1800)
+                        still running then is killed and the run fails (default:
+                        1800 times the timeout scale)
+  --timeout-scale N     multiply every test's timeout in the suite list (and the
+                        default --timeout) by N: the lists are sized for TCG with
+                        the default configuration (default: 1; 4 with --config
+                        debug, whose KASAN and lockdep make TCG several times slower)
   --accel auto|kvm|tcg  auto: kvm when /dev/kvm is usable, else tcg (default: auto)
   --gup-test PATH       gup_test binary to use (default: <kernel out dir>/gup_test)
   --out DIR             run directory, created here: refused when it exists and is
@@ -67,11 +72,11 @@ if [ "${1:-}" = --peers ]; then
 	exec "$(dirname "$0")/peers.sh" "$@"
 fi
 
-kernel=series config=default suite=short tests='' mem=1G smp=2 timeout=1800 accel=auto out='' guptest_arg=''
+kernel=series config=default suite=short tests='' mem=1G smp=2 timeout='' scale='' accel=auto out='' guptest_arg=''
 no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=() guest_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--config|--sysctl|--guest-arg|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--accel|--out|--gup-test)
+	--kernel|--config|--sysctl|--guest-arg|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--timeout-scale|--accel|--out|--gup-test)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--kernel) kernel=$2 ;;
@@ -84,6 +89,7 @@ while [ $# -gt 0 ]; do
 		--mem) mem=$2 ;;
 		--smp) smp=$2 ;;
 		--timeout) timeout=$2 ;;
+		--timeout-scale) scale=$2 ;;
 		--accel) accel=$2 ;;
 		--out) out=$2 ;;
 		--gup-test) guptest_arg=$2 ;;
@@ -94,7 +100,7 @@ while [ $# -gt 0 ]; do
 	--keep-disks) keep_disks=1; shift ;;
 	--drop-initramfs) drop_initramfs=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --guest-arg, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --guest-arg, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --timeout-scale, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
 	esac
 done
 
@@ -102,12 +108,20 @@ suite_list=$top/tests/vm/suites/$suite
 [ -f "$suite_list" ] || die "--suite: unknown suite '$suite' (accepted: $(suites))"
 [[ $mem =~ ^[0-9]+[MG]$ ]] || die "--mem: '$mem' is not a size like 512M or 2G"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp: '$smp' is not a positive number"
-[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 case $accel in auto|kvm|tcg) ;; *) die "--accel: unknown value '$accel' (accepted: auto, kvm, tcg)" ;; esac
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
 for kv in "${guest_args[@]}"; do
 	[[ $kv =~ ^[a-z][a-z0-9_]*=[^[:space:]]+$ ]] || die "--guest-arg: '$kv' is not NAME=VALUE without spaces (e.g. torture_duration=600)"
 done
+# The debug kernel's KASAN (every memory access checked) and lockdep make
+# the same tests several times slower under TCG; 4 is a margin chosen before
+# the factor was measured (README, VM section: what has been measured).
+if [ -z "$scale" ]; then
+	if [ "$config" = debug ]; then scale=4; else scale=1; fi
+fi
+[[ $scale =~ ^[1-9][0-9]*$ ]] || die "--timeout-scale: '$scale' is not a positive whole number"
+timeout=${timeout:-$((1800 * scale))}
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a positive number of seconds"
 for kv in "${boot_sysctls[@]}"; do
 	[[ $kv =~ ^[a-z][a-z0-9_.]*=[^[:space:]]+$ ]] || die "--sysctl: '$kv' is not NAME=VALUE (e.g. vm.longterm_pin_file_mappings=1)"
 done
@@ -273,10 +287,11 @@ fi
 mapfile -t disk_lines <"$out/disks.txt"
 
 # ---- boot --------------------------------------------------------------
-# Timeouts in the suite lists are for KVM-less CI (TCG); scale stays 1.
+# Timeouts in the suite lists are for KVM-less CI (TCG) on the default
+# configuration; the guest multiplies them by pinwb.scale.
 # no_timer_check: under TCG on a loaded host the boot-time IO-APIC timer
 # check can miss its ticks and panic ("IO-APIC + timer doesn't work!").
-append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 no_timer_check rdinit=/init pinwb.suite=$suite"
+append="console=ttyS0 printk.time=1 loglevel=7 panic=-1 no_timer_check rdinit=/init pinwb.suite=$suite pinwb.scale=$scale"
 [ -n "$tests" ] && append+=" pinwb.tests=$tests"
 for kv in "${boot_sysctls[@]}"; do append+=" sysctl.$kv"; done
 for kv in "${guest_args[@]}"; do append+=" pinwb.$kv"; done
@@ -424,7 +439,7 @@ jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(
 	--arg boot_sysctls "${boot_sysctls[*]}" \
 	--arg accel "$accel" --argjson kvm_fallback "$kvm_fallback" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
 	--arg qcmd "$(cat "$out/qemu.cmdline")" --arg append "$append" --arg guest_cmdline "$(meta_get cmdline)" \
-	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" \
+	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" --arg scale "$scale" --arg timeout "$timeout" \
 	--arg fs "$(meta_get filesystems)" --arg gup "$(meta_get gup_counters)" \
 	--arg host "$(uname -r)" --arg git "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--argjson sysctls "$sysctls" --argjson kconfig "$kcfg" \
@@ -437,7 +452,7 @@ jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(
 	  sysctls: $sysctls, boot_sysctls: ($boot_sysctls | split(" ") | map(select(. != ""))), gup_counters: ($gup | split(",") | map(select(. != ""))),
 	  qemu: { accel: $accel, kvm_fallback_to_tcg: $kvm_fallback, version: $qver, cmdline: $qcmd, exit: ($qrc | tonumber), killed_on_timeout: ($timed_out == "1") },
 	  kernel_cmdline: $append, guest_cmdline: $guest_cmdline, mem: $mem, smp: ($smp | tonumber),
-	  suite: $suite, tests: $tests, filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),
+	  suite: $suite, tests: $tests, timeout_scale: ($scale | tonumber), host_timeout: ($timeout | tonumber), filesystems: $fs, guest_done_rc: ($done_rc | tonumber? // null),
 	  seconds: { build: ($build_s | tonumber), vm_wall: ($vm_s | tonumber), guest_boot: ($boot_s | tonumber? // null),
 	             suite: ($suite_s | tonumber? // null) } }' >"$out/meta.json"
 

@@ -5,7 +5,9 @@
 # difference passes with its reason, and each of these fails the command:
 # a case passing on the baseline and failing on the series at defaults, an
 # unlisted opt-in difference, a pin leak, a kernel-log finding only on the
-# series, a case missing on the series (it hung).
+# series, a case missing on the series (it hung). A run directory still
+# missing is not judged (77); --runs refuses to boot over an existing run;
+# a malformed expected-differences line is refused before any boot.
 set -euo pipefail
 
 case ${1:-} in
@@ -91,6 +93,47 @@ judge hang 1 'suite: same +PASS +- +PASS +UNEXPECTED'
 rc=0
 "$peers" --compare "$tmp/nowhere" >/dev/null 2>&1 || rc=$?
 if [ "$rc" -eq 2 ]; then ok "missing --compare directory is a usage error"; else bad "missing --compare directory: exit $rc"; fi
+
+# A run directory still missing (booted later with --runs): not judged,
+# exit 77 naming the run, never a pass.
+d=$(fixture partial)
+rm -rf "$d/baseline"
+judge partial 77 'not judged: no run directory for baseline .*--runs baseline'
+
+# --runs never boots into a run directory that is already there, and
+# refuses an unknown run name; both before any build or boot.
+rc=0
+o=$("$peers" --out "$tmp/listed" --runs baseline 2>&1) || rc=$?
+if [ "$rc" -eq 2 ] && grep -q "already holds run baseline" <<<"$o"; then
+	ok "--runs refuses an existing run directory"
+else
+	bad "--runs into an existing run: exit $rc: $o"
+fi
+rc=0
+o=$("$peers" --out "$tmp/partial" --runs baseline,stock 2>&1) || rc=$?
+if [ "$rc" -eq 2 ] && grep -q -- "--runs: unknown run 'stock'" <<<"$o"; then
+	ok "--runs refuses an unknown run name"
+else
+	bad "--runs with an unknown name: exit $rc: $o"
+fi
+
+# A malformed expected-differences line is refused before anything boots
+# (exit 2, naming it); the repository's own list is well formed.
+bad_list() { # NAME LINE PATTERN
+	local rc=0 o
+	printf '%s\n' "$2" >"$tmp/bad-expected"
+	o=$("$peers" --compare "$tmp/listed" --expected "$tmp/bad-expected" 2>&1) || rc=$?
+	if [ "$rc" -eq 2 ] && grep -qF -- "$3" <<<"$o"; then ok "$1"; else bad "$1: exit $rc: $o"; fi
+}
+bad_list "unknown result token refused" 'suite: x* | PASS | PAS | FAIL | typo' "result 'PAS'"
+bad_list "line without a reason refused" 'suite: x* | PASS | PASS | FAIL' "is not CASE-GLOB"
+rc=0
+o=$("$peers" --compare "$tmp/listed" 2>&1) || rc=$?
+if ! grep -q -- "--expected:" <<<"$o"; then
+	ok "tests/vm/peers-expected-differences is well formed"
+else
+	bad "tests/vm/peers-expected-differences: $o"
+fi
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,8 @@
 # user's own disks/ directory and a console.log) is refused with exit 2 and
 # left byte-identical; a new DIR is accepted. The kernel given is a file
 # that is no bzImage, so a run that got past the check would fail at the
-# QEMU boot (after making and removing its disks).
+# QEMU boot (after making and removing its disks). --timeout-scale must
+# reach the guest's command line and refuse a bad value.
 set -euo pipefail
 
 case ${1:-} in
@@ -53,6 +54,25 @@ if ! grep -q 'is not empty' "$tmp/run3.out" && [ -d "$tmp/new" ] && [ ! -e "$tmp
 	ok "a new --out is used, its disks removed"
 else
 	bad "a new --out (exit $rc): $(tail -n 3 "$tmp/run3.out")"
+fi
+
+# --timeout-scale reaches the guest (pinwb.scale= on the kernel command line,
+# which tests/vm/init hands to the suite runner); a bad value is refused.
+rc=0
+"$run" --kernel "$tmp/fake-bzImage" --no-build --allow-missing --accel tcg --timeout 5 \
+	--timeout-scale 3 --out "$tmp/scaled" >"$tmp/run4.out" 2>&1 || rc=$?
+if grep -qE 'pinwb\.scale=3([\\ ]|$)' "$tmp/scaled/qemu.cmdline" 2>/dev/null; then
+	ok "--timeout-scale 3 boots with pinwb.scale=3"
+else
+	bad "--timeout-scale 3 (exit $rc): qemu.cmdline: $(cat "$tmp/scaled/qemu.cmdline" 2>&1)"
+fi
+rc=0
+"$run" --kernel "$tmp/fake-bzImage" --no-build --allow-missing --timeout-scale 0 \
+	--out "$tmp/scaled0" >"$tmp/run5.out" 2>&1 || rc=$?
+if [ "$rc" -eq 2 ] && grep -q -- "--timeout-scale: '0'" "$tmp/run5.out"; then
+	ok "--timeout-scale 0 refused (exit 2, names the option)"
+else
+	bad "--timeout-scale 0: exit $rc: $(cat "$tmp/run5.out")"
 fi
 
 echo "$passed passed, $failed failed, 0 skipped"
