@@ -2,8 +2,8 @@
 # shellcheck shell=dash
 # A long-term pinned, continuously re-dirtied buffer must neither stall the
 # other writers of the device nor stay volatile. An io_uring registered
-# (fixed) buffer over an ext4 file (vm.longterm_pin_file_mappings=1,
-# vm.longterm_pin_file_dirty=1 re-dirties it after every READ_FIXED) is read
+# (fixed) buffer over an ext4 file (vm.longterm_pin_file_mappings=1; io_uring
+# re-dirties it after every READ_FIXED) is read
 # into for the whole test, with vm.gup_writeback_policy=1, while a buffered
 # writer (fio, psync, end_fsync) writes another file on the same file system.
 # Small dirty limits make the pinned buffer a large share of them: if
@@ -48,7 +48,6 @@ set_sysctl dirty_expire_centisecs "$expire"
 set_sysctl dirty_writeback_centisecs 100
 set_sysctl gup_writeback_policy 1
 set_sysctl longterm_pin_file_mappings 1
-set_sysctl longterm_pin_file_dirty 1
 
 size=32m
 [ "$LONG" -eq 1 ] && size=128m
