@@ -280,8 +280,16 @@ int main(int argc, char **argv)
 	if (registered) {
 		res = ring_read_fixed(&r, fd_d, map, PROBE_SIZE);
 	} else {
-		/* Through the page tables: the write fault unshares as it must. */
-		res = (int)pread(fd_d, map, PROBE_SIZE, 0);
+		/*
+		 * Through the page tables, so the write fault unshares as it
+		 * must; buffered, so no direct I/O pins the mapping's pages.
+		 */
+		int fd_b = open(path_d, O_RDONLY);
+
+		if (fd_b < 0)
+			die("open probe-data");
+		res = (int)pread(fd_b, map, PROBE_SIZE, 0);
+		close(fd_b);
 	}
 	if (res != PROBE_SIZE) {
 		errno = res < 0 ? -res : EIO;
