@@ -53,7 +53,8 @@ static void usage(FILE *f)
 		"                      refused registration then reads with pread(2)\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Needs root (it writes /proc/sys/vm/drop_caches).\n"
+		"Runs only in the pinwb test guest (/etc/pinwb-build): it needs root\n"
+		"and writes /proc/sys/vm/drop_caches.\n"
 		"Exit: 0 checks passed or registration refused, 1 a check failed,\n"
 		"2 usage or setup error.\n", prog);
 }
@@ -220,6 +221,12 @@ int main(int argc, char **argv)
 	}
 	if (!dir) {
 		usage(stderr);
+		return 2;
+	}
+	/* It drops every page cache of the machine: the test guest only. */
+	if (access("/etc/pinwb-build", F_OK)) {
+		fprintf(stderr, "%s: not in the pinwb test guest (no /etc/pinwb-build): refusing to drop the page cache here\n",
+			prog);
 		return 2;
 	}
 	snprintf(path_s, sizeof(path_s), "%s/probe-src", dir);
