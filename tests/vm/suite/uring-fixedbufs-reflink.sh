@@ -99,12 +99,13 @@ is_mounted "$PINWB_MNT/ext4" || skip "ext4 not mounted: xfs/btrfs checked (refus
 dir=$(fs_dir ext4) || fail "cannot make a directory on ext4"
 
 # ext4 with 1 KiB blocks, on a loop device over an image in the test's own
-# directory (busybox mke2fs; the ext4 driver mounts it).
+# directory (busybox mke2fs, which needs the block device; the ext4 driver
+# mounts what it makes).
 img=$dir/ext4-1k.img
 dd if=/dev/zero of="$img" bs=1M count=0 seek=64 2>/dev/null || fail "cannot make $img"
-mke2fs -q -b 1024 "$img" >"$PINWB_OUT/mke2fs.log" 2>&1 || fail "mke2fs -b 1024 failed: $(head -n 1 "$PINWB_OUT/mke2fs.log")"
 loopdev=$(losetup -f) || fail "no free loop device (CONFIG_BLK_DEV_LOOP?)"
 losetup "$loopdev" "$img" || { loopdev=""; fail "losetup $img failed"; }
+mke2fs -q -b 1024 "$loopdev" >"$PINWB_OUT/mke2fs.log" 2>&1 || fail "mke2fs -b 1024 $loopdev failed: $(head -n 1 "$PINWB_OUT/mke2fs.log")"
 mkdir -p /tmp/ext4-1k
 mount -t ext4 "$loopdev" /tmp/ext4-1k || fail "mounting the 1 KiB-block image as ext4 failed"
 mnt1k=/tmp/ext4-1k
