@@ -5,8 +5,8 @@
  *
  * In DIR it makes a source file S, a data file D and a clone C, and does:
  * write S, map it shared and write it again through the mapping (so the
- * write fault ran), msync (writeback cleans S), register the mapping as a
- * fixed buffer, FICLONE S into C, READ_FIXED D into the buffer, fsync S,
+ * write fault ran), register the mapping as a fixed buffer, msync (writeback
+ * cleans S), FICLONE S into C, READ_FIXED D into the buffer, fsync S,
  * syncfs, unregister, unmap, drop caches, then read C and S back from disk.
  *
  * Checks: C still holds what S held when it was cloned (a re-dirtied S must
@@ -275,6 +275,13 @@ int main(int argc, char **argv)
 	} else {
 		printf("register=ok\n");
 	}
+	/*
+	 * Pinning for writing write-faulted the pages, dirtying them again:
+	 * writeback cleans them now, so that only the re-dirtying after the
+	 * read below can get its data written.
+	 */
+	if (msync(map, PROBE_SIZE, MS_SYNC))
+		die("msync after registration");
 
 	if (ioctl(fd_c, FICLONE, fd_s) < 0) {
 		printf("clone=unsupported:%d\n", errno);
