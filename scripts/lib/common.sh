@@ -10,7 +10,7 @@ PINWB_FIO=${PINWB_FIO:-$PINWB_TOP/build/fio-3.33/fio}
 PINWB_ENGINE_SO=${PINWB_ENGINE_SO:-$PINWB_TOP/engines/pinwb.so}
 PINWB_VERIFY_BIN=${PINWB_VERIFY_BIN:-$PINWB_TOP/engines/pinwb-verify}
 # The contract's sysctls (engines/README.md, kernel interface in the brief).
-PINWB_SYSCTLS=(put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty)
+PINWB_SYSCTLS=(put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings)
 
 prog=${prog:-pinwb}
 

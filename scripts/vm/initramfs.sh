@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the pinwb VM initramfs: busybox-static, the guest /init and suite
-# (tests/vm/), workloads/, fio, the pinwb engine and verifier, the kernel's
-# gup_test, and every shared library they load (found with ldd, dynamic
-# loader included), as one compressed newc cpio archive.
+# (tests/vm/, its C helpers built here), workloads/, fio, the pinwb engine
+# and verifier, the kernel's gup_test, and every shared library they load
+# (found with ldd, dynamic loader included), as one compressed newc cpio
+# archive.
 #
 # No mkfs tools go in: scripts/vm/disks.sh formats the test disks on the
 # host, so the guest only mounts them. The exception is --torture: pinwb
@@ -140,6 +141,18 @@ if [ -n "$guptest" ]; then
 else
 	echo "$prog: no --gup-test given: gup_test not included" >&2
 fi
+
+# The suite's own small C programs (tests/vm/helpers/*.c), built here for
+# the guest at /opt/pinwb/bin/NAME: nothing built is kept in the tree.
+for src in "$top"/tests/vm/helpers/*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	cc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$stage/$name.bin" "$src" ||
+		die "building $src failed"
+	copy_with_libs "$stage/$name.bin" "/opt/pinwb/bin/$name"
+	rm -f "$stage/$name.bin"
+	included+=("$name")
+done
 
 # The peers' suites: every program with the libraries it loads.
 if [ -n "$peers" ]; then

@@ -24,7 +24,11 @@ GUP_TEST=$PINWB_ROOT/bin/gup_test
 mkdir -p "$PINWB_OUT"
 
 # The contract names (team brief): a kernel with the series has all of them.
-CONTRACT_SYSCTLS="gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty"
+CONTRACT_SYSCTLS="gup_writeback_policy longterm_pin_file_mappings"
+# The tests' "no re-dirty" fault for long-term file pins (io_uring), a debugfs
+# switch only in kernels built with CONFIG_IO_URING_DEBUG_REDIRTY; it replaces
+# the vm.longterm_pin_file_dirty sysctl of earlier versions of the series.
+REDIRTY_FAULT=/sys/kernel/debug/io_uring/skip_file_redirty
 CONTRACT_COUNTERS="gup_put_pages_single gup_put_pages_batched gup_fast_wb_fallback gup_wb_wait gup_wb_pinned_skipped gup_wb_pinned_bounced gup_stable_checked gup_stable_violation gup_longterm_file_pins gup_longterm_file_dirtied gup_wb_pinned_written gup_wb_pinned_unbounced gup_stable_changed gup_stable_late_pin gup_stable_dropped"
 
 log() { echo "$(basename "$0"): $*"; }

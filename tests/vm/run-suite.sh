@@ -44,7 +44,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 # The contract sysctls' boot values: restored after every test so that one
 # test's settings never leak into the next.
 saved_sysctls=""
-for s in put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings longterm_pin_file_dirty; do
+for s in put_user_pages_batch gup_writeback_policy longterm_pin_file_mappings; do
 	[ -e "/proc/sys/vm/$s" ] && saved_sysctls="$saved_sysctls $s=$(cat "/proc/sys/vm/$s")"
 done
 restore_sysctls() {
@@ -52,6 +52,10 @@ restore_sysctls() {
 	for kv in $saved_sysctls; do
 		echo "${kv#*=}" >"/proc/sys/vm/${kv%%=*}" || echo "run-suite.sh: cannot restore vm.${kv%%=*}"
 	done
+	# the "no re-dirty" fault (CONFIG_IO_URING_DEBUG_REDIRTY) is off at boot
+	if [ -e /sys/kernel/debug/io_uring/skip_file_redirty ]; then
+		echo 0 >/sys/kernel/debug/io_uring/skip_file_redirty || echo "run-suite.sh: cannot reset skip_file_redirty"
+	fi
 }
 
 wanted() {

@@ -12,7 +12,7 @@ import subprocess
 import time
 
 SERIES_SYSCTLS = ["put_user_pages_batch", "gup_writeback_policy",
-                  "longterm_pin_file_mappings", "longterm_pin_file_dirty"]
+                  "longterm_pin_file_mappings"]
 WB_SYSCTLS = ["dirty_ratio", "dirty_background_ratio", "dirty_expire_centisecs",
               "dirty_writeback_centisecs"]
 

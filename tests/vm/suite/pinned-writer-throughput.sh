@@ -86,8 +86,6 @@ set_sysctl dirty_expire_centisecs "$expire"
 set_sysctl dirty_writeback_centisecs "$wbperiod"
 set_sysctl gup_writeback_policy 1
 set_sysctl longterm_pin_file_mappings 1
-# Older series versions gated the re-dirty behind a sysctl of its own.
-! have_sysctl longterm_pin_file_dirty || set_sysctl longterm_pin_file_dirty 1
 
 size_kib=32768 pairs=5
 [ "$LONG" -eq 1 ] && size_kib=65536 pairs=7

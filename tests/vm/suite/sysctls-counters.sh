@@ -4,7 +4,9 @@
 # its default, accepts only 0..1, and every gup_* counter is in /proc/vmstat;
 # the release counter moves: a DIO run releases its pages through the batched
 # unpin path (gup_put_pages_batched). vm.put_user_pages_batch is gone (patch 1
-# has one release path) and must stay gone.
+# has one release path) and must stay gone, and so is vm.longterm_pin_file_dirty
+# (patch 10: the "no re-dirty" test fault is a debugfs switch built only with
+# CONFIG_IO_URING_DEBUG_REDIRTY, off at boot).
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
@@ -13,14 +15,21 @@ require_series
 missing=""
 for s in $CONTRACT_SYSCTLS; do have_sysctl "$s" || missing="$missing vm.$s"; done
 # gup_wb_nowait (patch 3): pins of folios under writeback without a wait.
-counters="$CONTRACT_COUNTERS gup_wb_nowait"
+# gup_longterm_file_deferred (patch 10): re-dirtying a completion deferred.
+counters="$CONTRACT_COUNTERS gup_wb_nowait gup_longterm_file_deferred"
 for c in $counters; do have_counter "$c" || missing="$missing $c"; done
 [ -z "$missing" ] || fail "partly there; missing:$missing"
 
 # Boot defaults (the runner restores them after every test, so this holds
 # whatever ran before).
 have_sysctl put_user_pages_batch && fail "vm.put_user_pages_batch exists: patch 1 has one release path, nothing selects another"
-for kvpair in gup_writeback_policy=0 longterm_pin_file_mappings=0 longterm_pin_file_dirty=1; do
+have_sysctl longterm_pin_file_dirty && fail "vm.longterm_pin_file_dirty exists: a test fault must not be a sysctl (patch 10)"
+if [ -e "$REDIRTY_FAULT" ]; then
+	got=$(cat "$REDIRTY_FAULT")
+	kv default.skip_file_redirty "$got"
+	[ "$got" = N ] || [ "$got" = 0 ] || fail "$REDIRTY_FAULT is '$got' at boot, must be off"
+fi
+for kvpair in gup_writeback_policy=0 longterm_pin_file_mappings=0; do
 	s=${kvpair%=*} want=${kvpair#*=}
 	got=$(get_sysctl "$s")
 	kv "default.$s" "$got"
@@ -55,4 +64,4 @@ kv "dio.gup_put_pages_single" "$single"
 kv "dio.gup_put_pages_batched" "$batched"
 log "DIO run: single +$single, batched +$batched"
 [ "$batched" -gt 0 ] || fail "gup_put_pages_batched did not rise over a DIO run (single +$single)"
-note "3 sysctls, $(echo "$counters" | wc -w) counters; DIO run: batched +$batched, single +$single"
+note "2 sysctls, $(echo "$counters" | wc -w) counters; DIO run: batched +$batched, single +$single"
