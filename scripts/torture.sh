@@ -452,7 +452,13 @@ if [ -n "$new_dmesg" ] && [ "$failures" -eq 0 ]; then
 	failures=1 fail_op=$ops fail_what="kernel log: $(head -n 1 <<<"$new_dmesg")"
 fi
 det_changed="" det_viol=""
-if [ -n "$det_viol0" ]; then
+# a detector switched off (the series' default: debugfs gup_stable/enable=0)
+# counts nothing, so its zeros are no verdict: reported as not measured
+det_on=1
+if [ -e "$POLICY_DEBUGFS/gup_stable/enable" ] && [ "$(cat "$POLICY_DEBUGFS/gup_stable/enable")" != 1 ]; then
+	det_on=0
+fi
+if [ -n "$det_viol0" ] && [ "$det_on" -eq 1 ]; then
 	det_changed=$(($(vmstat_of gup_stable_changed) - det_changed0))
 	det_viol=$(($(vmstat_of gup_stable_violation) - det_viol0))
 	# the kernel's own judge: data that changed while the device had it
