@@ -75,25 +75,6 @@ int pwb_arena_unmap(struct pwb_arena *a, char *err, size_t errlen);
 /* Close; remove the buffer file and its record if this run owns them. */
 void pwb_arena_close(struct pwb_arena *a);
 
-/* Next free slot, round robin.  At most nslots slots may be in flight. */
-static inline uint64_t pwb_slot_get(struct pwb_arena *a)
-{
-	uint64_t i = a->cursor;
-
-	while (a->busy[i]) {
-		if (++i == a->nslots)
-			i = 0;
-	}
-	a->busy[i] = 1;
-	a->cursor = i + 1 == a->nslots ? 0 : i + 1;
-	return i;
-}
-
-static inline void pwb_slot_put(struct pwb_arena *a, uint64_t slot)
-{
-	a->busy[slot] = 0;
-}
-
 static inline char *pwb_slot_addr(const struct pwb_arena *a, uint64_t slot)
 {
 	return a->base + slot * a->slot_size;
