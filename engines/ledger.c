@@ -73,6 +73,7 @@ int pwb_ledger_target(struct pwb_ledger *l, unsigned int file, uint64_t base,
 	t->blk = p;
 	t->base = base;
 	t->nblocks = nblocks;
+	t->span = nblocks * l->bs;
 	t->nonce = nonce;
 	t->known = known;
 	t->ready = true;
@@ -95,13 +96,13 @@ void pwb_ledger_refuse(const struct pwb_ledger *l, unsigned int idx,
 
 /* a write starts: the next generation of the block, filled into the slot */
 void pwb_ledger_begin_write(struct pwb_ledger *l, struct pwb_ledger_io *io,
-			    unsigned int file, uint64_t offset, char *addr)
+			    unsigned int file, char *addr)
 {
 	const struct pwb_ledger_target *t = &l->tg[file];
 	struct pwb_ledger_block *b = &t->blk[io->blk];
 	struct pwb_rec_entry *e = &l->rec->e[io->slot];
 	uint64_t gen = ++l->next_gen;
-	uint64_t target = pwb_target_make(file, offset);
+	uint64_t target = io->target;
 
 	if (b->wr_inflight++ == 0) {
 		b->burst = gen;

@@ -43,6 +43,7 @@ struct pwb_ledger_block {
 struct pwb_ledger_target {
 	uint64_t base;		/* file offset of block 0 */
 	uint64_t nblocks;
+	uint64_t span;		/* nblocks * bs: offsets base .. base+span */
 	uint64_t nonce;		/* identity of this file in this run */
 	bool known;		/* content laid out by pinwb (gen 0) */
 	bool ready;		/* map allocated */
@@ -54,6 +55,7 @@ struct pwb_ledger_io {
 	uint64_t slot;
 	uint64_t blk;
 	uint64_t gen;		/* write: new gen; read: gen_hi at submit */
+	uint64_t target;	/* pwb_target_make(file, offset) */
 	unsigned int file;
 	bool active;
 	bool is_read;
@@ -104,7 +106,7 @@ void pwb_ledger_refuse(const struct pwb_ledger *l, unsigned int idx,
 		       unsigned int file, uint64_t offset, uint64_t len,
 		       char *err, size_t errlen);
 void pwb_ledger_begin_write(struct pwb_ledger *l, struct pwb_ledger_io *io,
-			    unsigned int file, uint64_t offset, char *addr);
+			    unsigned int file, char *addr);
 void pwb_ledger_end_write(struct pwb_ledger_block *b, bool whole);
 
 /*
@@ -162,11 +164,13 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 	uint64_t rel, blk, part, slot;
 
 	if (idx >= l->nio || file >= l->nfiles || !l->tg[file].ready ||
-	    l->inflight >= l->arena->nslots || len != l->bs ||
-	    offset < l->tg[file].base)
+	    l->inflight >= l->arena->nslots || len != l->bs)
 		goto refuse;
 	t = &l->tg[file];
+	/* below base wraps around: one compare for both ends of the range */
 	rel = offset - t->base;
+	if (rel >= t->span)
+		goto refuse;
 	/* bs is a power of two in every job but odd sizes like 12k */
 	if (l->bs_shift >= 0) {
 		blk = rel >> l->bs_shift;
@@ -175,7 +179,7 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 		blk = rel / l->bs;
 		part = rel % l->bs;
 	}
-	if (part || blk >= t->nblocks)
+	if (part)
 		goto refuse;
 	io = &l->io[idx];
 	slot = pwb_ledger_slot_take(l);
@@ -183,10 +187,11 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 	io->slot = slot;
 	io->blk = blk;
 	io->file = file;
+	io->target = pwb_target_make(file, offset);
 	io->active = true;
 	io->is_read = !write;
 	if (write) {
-		pwb_ledger_begin_write(l, io, file, offset, *addr);
+		pwb_ledger_begin_write(l, io, file, *addr);
 	} else {
 		b = &t->blk[blk];
 		io->gen = b->gen_hi;
@@ -220,7 +225,7 @@ static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
 		l->reads_foreign++;
 		return false;
 	}
-	e->target = pwb_target_make(io->file, t->base + io->blk * l->bs);
+	e->target = io->target;
 	e->gen_lo = e->gen_hi = b->gen_lo;
 	e->nonce = t->nonce;
 	__atomic_store_n(&e->state, PWB_SLOT_ONE, __ATOMIC_RELEASE);
@@ -232,8 +237,8 @@ static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
  * Returns true when a read landed a block whose identity the ledger knows
  * (its slot's record entry is then set and may be checked).
  */
-static inline bool pwb_ledger_end(struct pwb_ledger *l, unsigned int idx,
-				  bool whole)
+static inline __attribute__((always_inline)) bool
+pwb_ledger_end(struct pwb_ledger *l, unsigned int idx, bool whole)
 {
 	struct pwb_ledger_io *io = &l->io[idx];
 	bool known = false;

@@ -522,6 +522,17 @@ io_done(struct pwb_data *pd, struct io_u *io_u)
 	}
 }
 
+/*
+ * The transport was busy: the I/O was never issued, its slot is free
+ * again, its block unsure.  Out of line: the ledger's end is inline and
+ * this is not the path queue() takes.
+ */
+static __attribute__((noinline, cold)) void unissue(struct pwb_data *pd,
+						    struct io_u *io_u)
+{
+	pwb_ledger_end(&pd->led, io_u->index, false);
+}
+
 static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct pwb_data *pd = td->io_ops_data;
@@ -558,8 +569,7 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 		return st;
 	}
 	if (st == FIO_Q_BUSY && addr) {
-		/* never issued: its slot is free again, its block unsure */
-		pwb_ledger_end(&pd->led, io_u->index, false);
+		unissue(pd, io_u);
 		return st;
 	}
 	if (st == FIO_Q_COMPLETED)
@@ -581,24 +591,27 @@ static int pwb_commit(struct thread_data *td)
 	return ret;
 }
 
+/*
+ * The transport leaves what it reaped in t->events[]; fio then hands each
+ * one to event() before it accounts any, and that is where the ledger
+ * learns it is over: one pass over the completions, not two.
+ */
 static int pwb_getevents(struct thread_data *td, unsigned int min,
 			 unsigned int max, const struct timespec *t)
 {
 	struct pwb_data *pd = td->io_ops_data;
-	int n;
 
 	(void)t;
-	n = pd->tr.ops->getevents(td, &pd->tr, min, max);
-	for (int i = 0; i < n; i++)
-		io_done(pd, pd->tr.events[i]);
-	return n;
+	return pd->tr.ops->getevents(td, &pd->tr, min, max);
 }
 
 static struct io_u *pwb_event(struct thread_data *td, int event)
 {
 	struct pwb_data *pd = td->io_ops_data;
+	struct io_u *io_u = pd->tr.events[event];
 
-	return pd->tr.events[event];
+	io_done(pd, io_u);
+	return io_u;
 }
 
 /* fio's own io_u buffers are not used for data: give it plain memory */

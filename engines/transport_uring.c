@@ -370,10 +370,14 @@ static int make_room(struct thread_data *td, struct uring *u)
 	return 0;
 }
 
-/* out of line: fio also commits with nothing queued, which stays cheap */
-static __attribute__((noinline)) int submit_queued(struct thread_data *td,
-						   struct uring *u)
+/*
+ * Submit everything queued.  The glue calls commit only when something
+ * was queued since the last one (fio also commits with nothing queued),
+ * so this is the submit itself, one call deep.
+ */
+static int uring_commit(struct thread_data *td, struct pwb_transport *t)
 {
+	struct uring *u = t->priv;
 	struct timespec now;
 	int ret;
 
@@ -416,33 +420,19 @@ static __attribute__((noinline)) int submit_queued(struct thread_data *td,
 	return 0;
 }
 
-/* fio commits after every queue() and again with nothing queued */
-static int uring_commit(struct thread_data *td, struct pwb_transport *t)
+/*
+ * Reap until @events reaches @min, waiting in the kernel for the rest;
+ * out of line: most calls find enough in the ring at the first look.
+ */
+static __attribute__((noinline)) int wait_events(struct thread_data *td,
+						 struct uring *u,
+						 unsigned int events,
+						 unsigned int min,
+						 unsigned int max)
 {
-	struct uring *u = t->priv;
-
-	return u->nqueued ? submit_queued(td, u) : 0;
-}
-
-static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
-			   unsigned int min, unsigned int max)
-{
-	struct uring *u = t->priv;
-	unsigned int events = 0;
 	int ret;
 
-	/* first what commit reaped while making room (rarely any) */
-	if (u->ndone) {
-		while (events < max && events < u->ndone) {
-			u->events[events] = u->done[events];
-			events++;
-		}
-		memmove(u->done, u->done + events, (u->ndone - events) *
-			sizeof(*u->done));
-		u->ndone -= events;
-	}
 	for (;;) {
-		events += reap(u, u->events + events, max - events);
 		if (events >= min)
 			break;
 		ret = io_uring_wait_cqes(&u->ring, &(struct io_uring_cqe *){0},
@@ -452,8 +442,39 @@ static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
 			td_verror(td, -ret, "pinwb io_uring_wait_cqes");
 			return ret;
 		}
+		events += reap(u, u->events + events, max - events);
 	}
 	return (int)events;
+}
+
+/* first what commit reaped while making room (rarely any) */
+static __attribute__((noinline)) unsigned int take_done(struct uring *u,
+							 unsigned int max)
+{
+	unsigned int events = 0;
+
+	while (events < max && events < u->ndone) {
+		u->events[events] = u->done[events];
+		events++;
+	}
+	memmove(u->done, u->done + events, (u->ndone - events) *
+		sizeof(*u->done));
+	u->ndone -= events;
+	return events;
+}
+
+static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
+			   unsigned int min, unsigned int max)
+{
+	struct uring *u = t->priv;
+	unsigned int events = 0;
+
+	if (u->ndone)
+		events = take_done(u, max);
+	events += reap(u, u->events + events, max - events);
+	if (events >= min)
+		return (int)events;
+	return wait_events(td, u, events, min, max);
 }
 
 const struct pwb_transport_ops pwb_transport_uring = {
