@@ -21,6 +21,7 @@ usage() {
 usage: pinwb bench [--matrix FILE] [--quick] [--reps N] [--runtime S]
                    [--fs ext4|xfs|btrfs|DIR] [--out DIR] [--size SIZE]
                    [--image-size SIZE] [--client HOSTS] [--from-vm RUN_DIR]
+                   [--release-from RUN_DIR]... [--max-load L] [--allow-loaded]
 
 Runs every cell of a matrix file (default workloads/bench-engines.matrix:
 the pinwb engine against fio's io_uring engine). A matrix has one
@@ -52,18 +53,32 @@ IOPS, total latency and CPU per I/O of each side, and the ratio B/A.
                      scripts/pinwb vm --suite full --tests bench-matrix --out RUN
                    (--matrix defaults to bench-policy-vm, the matrix that
                    test follows; every planned run must be in RUN)
+  --release-from RUN  with --from-vm: another VM run of the same kernel (its
+                   bzImage sha256) whose release-cost rows (gup-release-sweep)
+                   join the set, with their ns/page plot; repeatable
+  --max-load L     the quiet machine's limit (default 1): a result set (5 or
+                   more pairs) is refused when this machine's 1-minute load
+                   average is L or more before the runs; the summary flags
+                   the set LOADED when it was, or when it reached L plus the
+                   bench's own share (1; 2 with a writeback driver) before
+                   any run or after the last one
+  --allow-loaded   run a result set on a loaded machine anyway (flagged);
+                   smoke runs (--reps under 5) are never refused, only flagged
 Exit: 0 ok, 1 a run failed or a verification mismatch, 2 usage or setup error.
 USAGE
 }
 
 matrix="" from_vm=""
+release_from=()
 reps="" runtime="" quick=0 fs=ext4 fs_given=0 out="" size="" image_size=512M client=""
+max_load=1 allow_loaded=0
 argv_json=$(json_argv "$0" "$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--quick) quick=1; shift ;;
-	--matrix | --reps | --runs | --runtime | --fs | --out | --size | --image-size | --client | --from-vm)
+	--allow-loaded) allow_loaded=1; shift ;;
+	--matrix | --reps | --runs | --runtime | --fs | --out | --size | --image-size | --client | --from-vm | --max-load | --release-from)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then
 			die_usage "$1 needs a value (see pinwb bench --help)"
 		fi
@@ -77,10 +92,12 @@ while [ $# -gt 0 ]; do
 		--image-size) image_size=$2 ;;
 		--client) client=$2 ;;
 		--from-vm) from_vm=$2 ;;
+		--max-load) max_load=$2 ;;
+		--release-from) release_from+=("$2") ;;
 		esac
 		shift 2
 		;;
-	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --from-vm, --help)" ;;
+	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --from-vm, --release-from, --max-load, --allow-loaded, --help)" ;;
 	esac
 done
 if [ -z "$matrix" ]; then
@@ -88,6 +105,12 @@ if [ -z "$matrix" ]; then
 fi
 if [ -n "$from_vm" ] && [ ! -d "$from_vm" ]; then
 	die_usage "--from-vm '$from_vm' is not a directory (a run directory of pinwb vm)"
+fi
+if [ ${#release_from[@]} -gt 0 ]; then
+	[ -n "$from_vm" ] || die_usage "--release-from needs --from-vm (it adds a VM run's release-cost rows to a set made from a VM run)"
+	for r in "${release_from[@]}"; do
+		[ -d "$r" ] || die_usage "--release-from '$r' is not a directory (a run directory of pinwb vm)"
+	done
 fi
 if [ ! -f "$matrix" ] && [ -f "$PINWB_TOP/workloads/$matrix.matrix" ]; then
 	matrix=$PINWB_TOP/workloads/$matrix.matrix
@@ -102,6 +125,7 @@ if [ -n "$runtime" ] && { ! is_uint "$runtime" || [ "$runtime" -lt 1 ]; }; then
 	die_usage "--runtime '$runtime' is not a positive number of seconds"
 fi
 [ -z "$size" ] || is_size "$size" || die_usage "--size '$size' is not a size (e.g. 64m)"
+[[ $max_load =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--max-load '$max_load': accepted values: a load average, e.g. 1 or 0.5"
 is_size "$image_size" || die_usage "--image-size '$image_size' is not a size (e.g. 512M)"
 case $fs in
 ext4 | xfs | btrfs) ;;
@@ -132,7 +156,10 @@ make_out() {
 if [ -n "$from_vm" ]; then
 	make_out
 	cp -- "$matrix" "$out/matrix.txt"
-	bench_py import-vm "$matrix" "$from_vm" "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json"
+	rel_args=()
+	for r in "${release_from[@]}"; do rel_args+=(--release-from "$r"); done
+	bench_py import-vm "$matrix" "$from_vm" "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json" \
+		"${rel_args[@]}"
 	note "result set from the VM run $from_vm: $out"
 	bench_py report "$out"
 	exit 0
@@ -146,6 +173,18 @@ for s in "${sysctls[@]}"; do
 	[ -e "$f" ] || die_setup "sysctl $s is not on this kernel ($(uname -r)); the pinwb series adds it: run this matrix on the patched kernel (pinwb vm)"
 	[ -w "$f" ] || die_setup "sysctl $s is not writable (needs root)"
 done
+
+# A result set measures CPU and time: on a loaded machine it measures the
+# load. Refused before anything is set up, unless asked for (then flagged).
+load1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load1" -v m="$max_load" 'BEGIN { exit !(l >= m) }'; then
+	nreps=${reps:-$(bench_py check "$matrix" | sed -n 's/.* x \([0-9]*\) reps$/\1/p')}
+	if [ "$allow_loaded" -eq 1 ] || [ "${nreps:-0}" -lt 5 ]; then
+		warn "LOADED MACHINE: 1-minute load average $load1 >= --max-load $max_load on $(nproc) CPUs; the set is flagged LOADED: do not quote its figures"
+	else
+		die_setup "machine load average $load1 (1 minute) >= --max-load $max_load on $(nproc) CPUs: the IOPS and CPU per I/O of a result set would measure the other load. Wait for a quiet machine, or pass --allow-loaded to run anyway (the set is flagged LOADED)"
+	fi
+fi
 
 make_out
 need_built
@@ -168,7 +207,8 @@ plan_args=(--fs-dir "$FS_DIR" --engine "$PINWB_ENGINE_SO" --workloads "$PINWB_TO
 bench_py plan "$matrix" "$out" "${plan_args[@]}" >"$out/plan.tsv"
 bench_py meta "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json" --matrix "$matrix" \
 	--field "fs=$FS_KIND" --field "fs_source=$FS_SOURCE" --field "image_size=$image_size" \
-	--field "matrix=$matrix" --field "engine=$PINWB_ENGINE_SO" --field "clients=$client"
+	--field "matrix=$matrix" --field "engine=$PINWB_ENGINE_SO" --field "clients=$client" \
+	--field "max_load=$max_load" --field "allow_loaded=$allow_loaded"
 
 # set_sysctls LIST: name=value,... or -.
 set_sysctls() {
@@ -237,6 +277,8 @@ while IFS=$'\t' read -r kind idx total cell ncells rep nreps side dir bufsize sy
 		note "$label, elapsed ${elapsed}s, about ${eta}s left"
 	fi
 	set_sysctls "$sysctl_list"
+	# the load just before each run: the summary flags a set that was loaded
+	cp /proc/loadavg "$out/$dir/loadavg"
 	fresh_buffers "$bufs" "$bufsize"
 	one_run "$dir" "$engine" "$label" || exit 1
 	drop_buffers "$bufs"

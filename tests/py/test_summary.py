@@ -40,6 +40,52 @@ class SummaryTest(unittest.TestCase):
         self.assertIn("Machine load (1/5/15-minute load average, 2 CPUs): before the runs "
                       "0.50 0.40 0.30, after them 1.50 1.00 0.70.", md)
         self.assertNotIn("Machine load", summary.markdown(b, {"kernel": "k"}, []))
+        self.assertIn("Kernel k (series v3), ", summary.markdown(b, {"kernel": "k", "series_version": "v3"}, []))
+        self.assertNotIn("(series", summary.markdown(b, {"kernel": "k"}, []))
+
+    def _meta(self, **kw):
+        mp = os.path.join(self.d, "meta.json")
+        with open(mp) as f:
+            m = json.load(f)
+        m.update(kw)
+        with open(mp, "w") as f:
+            json.dump(m, f)
+        return m
+
+    def test_load_flag(self):
+        fixture.make(self.d)
+        # No host load recorded (a VM run imported): nothing to judge.
+        b = summary.summarise(self.d)
+        self.assertIsNone(b["load"])
+        self.assertNotIn("LOADED", summary.markdown(b, {"kernel": "k"}, []))
+        # Quiet before, during (the bench's own job is allowed for) and after.
+        m = self._meta(load_before="0.40 0.30 0.20", load_after="1.20 0.80 0.50", max_load="1")
+        b = summary.summarise(self.d)
+        self.assertFalse(b["load"]["loaded"])
+        self.assertNotIn("LOADED", summary.markdown(b, m, []))
+        self.assertNotIn("LOADED", "\n".join(summary.text_lines(b, 2)))
+        # Loaded before the runs.
+        m = self._meta(load_before="3.10 2.00 1.00")
+        b = summary.summarise(self.d)
+        self.assertTrue(b["load"]["loaded"])
+        md = summary.markdown(b, m, [])
+        self.assertIn("> **LOADED MACHINE: 1-minute load average 3.10 before the runs", md)
+        lines = summary.text_lines(b, 2)
+        self.assertTrue(lines[0].startswith("*** LOADED MACHINE"))
+        self.assertRegex(lines[-1], r"^ratio median=")
+        # Quiet before, loaded before one run (above 1 plus the bench's own 2:
+        # the fixture has a writeback-driver cell).
+        self._meta(load_before="0.40 0.30 0.20")
+        run = sorted(os.listdir(os.path.join(self.d, "runs")))[3]
+        with open(os.path.join(self.d, "runs", run, "loadavg"), "w") as f:
+            f.write("3.50 1.00 0.50 3/200 1234\n")
+        b = summary.summarise(self.d)
+        self.assertTrue(b["load"]["loaded"])
+        self.assertEqual(b["load"]["runs_max"], 3.5)
+        self.assertIn("up to 3.50 before a run", b["load"]["why"][0])
+        # A higher limit takes the same set as quiet.
+        self._meta(max_load="4")
+        self.assertFalse(summary.summarise(self.d)["load"]["loaded"])
 
     def test_hosts(self):
         fixture.make(self.d, hosts=["h1,8765", "h1,8766"])

@@ -46,6 +46,29 @@ class VmImportTest(unittest.TestCase):
         # the host's load at import time is not the load the runs saw
         self.assertIsNone(m["load_before"])
 
+    def _vm_run(self, name, sha):
+        d = os.path.join(self.d, name)
+        os.makedirs(os.path.join(d, "results", "gup-release-sweep"))
+        with open(os.path.join(d, "meta.json"), "w") as f:
+            json.dump({"kernel": {"sha256": sha}}, f)
+        with open(os.path.join(d, "results", "gup-release-sweep", "release-sweep.tsv"), "w") as f:
+            f.write("kind\tbatch\tmethod\tpages\truns\tns_per_page\tns_per_page_min\tns_per_page_max\n"
+                    "thp\t512\tper-page\t4096\t5\t90.5\t80.0\t99.0\n")
+        return d
+
+    def test_release_from_another_run_of_the_same_kernel(self):
+        with open(os.path.join(self.vm, "meta.json"), "w") as f:
+            json.dump({"kernel": {"sha256": "aa"}}, f)
+        same, other = self._vm_run("same", "aa"), self._vm_run("other", "bb")
+        vmimport.same_kernel(self.vm, [same])
+        with self.assertRaisesRegex(vmimport.VmImportError, "booted another kernel"):
+            vmimport.same_kernel(self.vm, [same, other])
+        out = os.path.join(self.d, "set")
+        os.makedirs(out)
+        self.assertEqual(vmimport.collect_release(self.vm, out, [same]), 1)
+        with open(os.path.join(out, "release.tsv")) as f:
+            self.assertEqual(f.read().splitlines()[1], "thp\t512\tper-page\t90.5")
+
     def test_release_rows_are_collected(self):
         d = os.path.join(self.vm, "results", "gup-release-bench")
         os.makedirs(d)

@@ -45,6 +45,8 @@ def _parser():
     c.add_argument("--top", required=True)
     c.add_argument("--fio", required=True)
     c.add_argument("--argv", required=True, help="the command, a JSON array")
+    c.add_argument("--release-from", action="append", default=[],
+                   help="another VM run of the same kernel whose release-cost rows join the set")
     c = sub.add_parser("report", help="bench.json, summary.md and plots of a set")
     c.add_argument("out")
     c.add_argument("--no-plots", action="store_true")
@@ -104,12 +106,16 @@ def run(argv):
                    meta.collect(a.top, a.fio, json.loads(a.argv), fields, extra))
     elif a.cmd == "import-vm":
         m = matrix.load(a.matrix)
+        vmimport.same_kernel(a.vm_run, a.release_from)
         vmimport.import_run(m, a.vm_run, a.out, os.path.join(a.top, "workloads"))
-        n = vmimport.collect_release(a.vm_run, a.out)
+        n = vmimport.collect_release(a.vm_run, a.out, a.release_from)
         if n:
-            print("%d release-cost rows from %s" % (n, a.vm_run))
+            print("%d release-cost rows from %s" % (n, ", ".join([a.vm_run] + a.release_from)))
+        fields = {"matrix": a.matrix}
+        if a.release_from:
+            fields["release_vm_runs"] = [os.path.abspath(r) for r in a.release_from]
         meta.write(os.path.join(a.out, "meta.json"), vmimport.vm_meta(
-            a.vm_run, a.top, a.fio, json.loads(a.argv), {"matrix": a.matrix}))
+            a.vm_run, a.top, a.fio, json.loads(a.argv), fields))
     elif a.cmd == "report":
         if a.load_after:
             mp = os.path.join(a.out, "meta.json")
@@ -122,7 +128,7 @@ def run(argv):
         m = files.load_json(os.path.join(a.out, "meta.json"))
         with open(os.path.join(a.out, "summary.md"), "w", encoding="utf-8") as f:
             f.write(summary.markdown(bench, m, drawn))
-        lines = summary.text_lines(bench)
+        lines = summary.text_lines(bench, (m or {}).get("cpus"))
         with open(os.path.join(a.out, "summary.txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
         print("\n".join(lines))

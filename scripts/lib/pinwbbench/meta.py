@@ -121,5 +121,7 @@ def subtitle(meta):
     if not meta:
         return "kernel ?, machine ?"
     return "kernel %s%s, %s x%s (%s), fs %s" % (
-        meta.get("kernel"), " +series" if meta.get("series") else "", meta.get("cpu_model"),
+        meta.get("kernel"),
+        (" +series %s" % meta["series_version"] if meta.get("series_version") else " +series")
+        if meta.get("series") else "", meta.get("cpu_model"),
         meta.get("cpus"), meta.get("virt"), meta.get("fs"))

@@ -118,6 +118,74 @@ def explain(a_name, a, b_name, b, ratio):
     return text
 
 
+# The load the bench itself adds: its fio job thread, and a writeback
+# driver thread beside it when a cell runs one.
+OWN_LOAD = 1.0
+OWN_LOAD_WB = 2.0
+DEFAULT_MAX_LOAD = 1.0
+
+
+def _load1(v):
+    """The 1-minute figure of a load average string ("0.52 0.40 0.31 ...")."""
+    try:
+        return float(str(v).split()[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def _run_loads(out):
+    """The 1-minute load average recorded before each run (runs/*/loadavg)."""
+    d = os.path.join(out, "runs")
+    loads = []
+    for r in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        try:
+            with open(os.path.join(d, r, "loadavg"), encoding="utf-8") as f:
+                v = _load1(f.read())
+        except OSError:
+            continue
+        if v is not None:
+            loads.append(v)
+    return loads
+
+
+def load_check(out, meta, m):
+    """Was the machine quiet enough for the CPU and IOPS figures of this
+    set?  Loaded when the 1-minute load average reached max_load before the
+    runs, or max_load plus the bench's own share (OWN_LOAD, OWN_LOAD_WB with
+    a writeback driver) before any run or after the last one.  None when
+    the set has no host load to judge (a VM run imported)."""
+    if not meta or not meta.get("load_before"):
+        return None
+    try:
+        max_load = float(meta.get("max_load") or DEFAULT_MAX_LOAD)
+    except ValueError:
+        max_load = DEFAULT_MAX_LOAD
+    own = OWN_LOAD_WB if any(w != "none" for w in m["axes"].get("wb", ["none"])) else OWN_LOAD
+    runs = _run_loads(out)
+    before, after = _load1(meta.get("load_before")), _load1(meta.get("load_after"))
+    why = []
+    if before is not None and before >= max_load:
+        why.append("%.2f before the runs (limit %.2f)" % (before, max_load))
+    if runs and max(runs) >= max_load + own:
+        why.append("up to %.2f before a run (limit %.2f: %.2f plus the bench's own %.0f)" % (
+            max(runs), max_load + own, max_load, own))
+    if after is not None and after >= max_load + own:
+        why.append("%.2f after the runs (limit %.2f)" % (after, max_load + own))
+    return {"max_load": max_load, "own_load": own, "before": before, "after": after,
+            "runs_max": max(runs) if runs else None, "allowed": meta.get("allow_loaded") == "1",
+            "loaded": bool(why), "why": why}
+
+
+def load_banner(load, cpus):
+    """The warning a loaded set carries at the top of its summaries."""
+    if not load or not load["loaded"]:
+        return None
+    return ("LOADED MACHINE: 1-minute load average %s on %s CPUs. The IOPS and CPU per I/O "
+            "figures of this set measure the machine's other work as much as the engines: "
+            "do not quote them; take the set again on a quiet machine (load < %.2f)." % (
+                "; ".join(load["why"]), cpus or "?", load["max_load"]))
+
+
 def summarise(out):
     plan = files.load_json(os.path.join(out, "plan.json"))
     if not plan:
@@ -172,7 +240,8 @@ def summarise(out):
                                    c["ratio"]["median"] if c["ratio"] else None)
     bench = {"pinwb_bench_version": 2, "matrix": m, "compare": m["compare"], "sides": sides,
              "reps": plan["reps"], "runtime_s": plan["runtime_s"], "hosts": plan.get("hosts") or [],
-             "cells": cells}
+             "cells": cells,
+             "load": load_check(out, files.load_json(os.path.join(out, "meta.json")), m)}
     with open(os.path.join(out, "bench.json"), "w", encoding="utf-8") as f:
         json.dump(bench, f, indent=1)
         f.write("\n")
@@ -189,12 +258,15 @@ def _mm(st, fmt="%.0f"):
     return "%s (%s-%s)" % (fmt % st["median"], fmt % st["min"], fmt % st["max"])
 
 
-def text_lines(bench):
+def text_lines(bench, cpus=None):
     """The console summary; the last line is `ratio median=X min=Y max=Z`
-    of the first cell (what callers of the old bench parse)."""
+    of the first cell (what callers of the old bench parse).  A LOADED set
+    opens with the warning."""
     a, b = bench["sides"]
-    out = ["%s: %s vs %s, %d reps in alternating pairs, %d s each" % (
-        bench["compare"], a, b, bench["reps"], bench["runtime_s"])]
+    banner = load_banner(bench.get("load"), cpus)
+    out = ["*** %s ***" % banner] if banner else []
+    out.append("%s: %s vs %s, %d reps in alternating pairs, %d s each" % (
+        bench["compare"], a, b, bench["reps"], bench["runtime_s"]))
     for c in bench["cells"]:
         out.append("cell %d/%d: %s" % (c["index"] + 1, len(bench["cells"]), c["label"]))
         for s in (a, b):
@@ -217,19 +289,27 @@ def markdown(bench, meta, plots):
     a, b = bench["sides"]
     m = bench["matrix"]
     L = ["# pinwb bench: %s" % os.path.basename(m.get("file") or "matrix"), ""]
+    banner = load_banner(bench.get("load"), (meta or {}).get("cpus"))
+    if banner:
+        L += ["> **%s**" % banner, ""]
     L.append("Compared: `%s` = %s (baseline) against %s; %d repetitions in alternating pairs "
              "(AB, BA, ...), %d s per run. Medians with min-max." % (
                  bench["compare"], a, b, bench["reps"], bench["runtime_s"]))
     if meta:
-        L += ["", "Kernel %s, %s (%s), fs %s, fio %s, liburing %s, commit %s%s." % (
-            meta.get("kernel"), meta.get("cpu_model"), meta.get("virt"), meta.get("fs"),
+        L += ["", "Kernel %s%s, %s (%s), fs %s, fio %s, liburing %s, commit %s%s." % (
+            meta.get("kernel"),
+            " (series %s)" % meta["series_version"] if meta.get("series_version") else "",
+            meta.get("cpu_model"), meta.get("virt"), meta.get("fs"),
             meta.get("fio_version"), meta.get("liburing_version"), (meta.get("git_commit") or "")[:12],
             " (dirty)" if meta.get("git_dirty") else ""),
             "", "Command: `%s`" % " ".join(meta.get("command") or [])]
         if meta.get("load_before") or meta.get("load_after"):
+            ld = bench.get("load") or {}
             L += ["", "Machine load (1/5/15-minute load average, %s CPUs): before the runs %s, "
-                  "after them %s." % (meta.get("cpus") or "?", meta.get("load_before") or "?",
-                                      meta.get("load_after") or "?")]
+                  "after them %s%s." % (meta.get("cpus") or "?", meta.get("load_before") or "?",
+                                        meta.get("load_after") or "?",
+                                        "; highest 1-minute figure before a run %.2f" % ld["runs_max"]
+                                        if ld.get("runs_max") is not None else "")]
     if bench["reps"] < matrix.MIN_REPS:
         L += ["", "**Smoke run: fewer than %d repetitions; not a result set.**" % matrix.MIN_REPS]
     L += ["", "| cell | side | IOPS | lat mean us | p50 / p99 / p99.9 us | usr us/IO | sys us/IO | ratio %s/%s |" % (b, a),

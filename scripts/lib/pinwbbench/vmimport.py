@@ -6,10 +6,10 @@ file must say the same writeback setting as its cell. meta.json comes from
 the VM run's meta.json (guest kernel, sysctls, accelerator) and this
 checkout."""
 
+import csv
+import glob
 import os
 import shutil
-
-import glob
 
 from . import files
 from . import meta as meta_mod
@@ -58,16 +58,57 @@ def import_run(m, vm_run, out, workloads):
     return plan
 
 
-def collect_release(vm_run, out):
-    """Copy the release-cost rows of the VM run (any results/*/*.tsv whose
-    header is page_kind, batch, method, ns_per_page) into OUT/release.tsv,
-    for the ns/page plot. Returns the number of rows."""
+def same_kernel(vm_run, others):
+    """Every VM run in OTHERS booted the kernel VM_RUN booted (the bzImage's
+    sha256 in each run's meta.json), or VmImportError naming the one that
+    did not: a set holds one kernel's figures."""
+    def sha(run):
+        return ((files.load_json(os.path.join(run, "meta.json")) or {}).get("kernel") or {}).get("sha256")
+    want = sha(vm_run)
+    for o in others:
+        if not os.path.isdir(o):
+            raise VmImportError("%s: not a VM run directory" % o)
+        if sha(o) != want:
+            raise VmImportError("%s booted another kernel than %s (bzImage sha256 %s, not %s): "
+                                "a set holds one kernel's figures" % (o, vm_run, sha(o), want))
+
+
+# The in-VM test gup-release-sweep writes release-sweep.tsv with the
+# columns kind, batch, method, pages, runs, ns_per_page (the median),
+# ns_per_page_min, ns_per_page_max.
+SWEEP_COLUMNS = ["kind", "batch", "method", "ns_per_page"]
+
+
+def _sweep_rows(path):
+    """The (page_kind, batch, method, ns_per_page) rows of a release-sweep.tsv."""
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.DictReader(f, delimiter="\t")
+        out = []
+        for n, row in enumerate(r, 2):
+            try:
+                out.append((row["kind"], int(row["batch"]), row["method"], float(row["ns_per_page"])))
+            except (TypeError, ValueError) as e:
+                raise VmImportError("%s:%d: %s" % (path, n, e)) from e
+    return out
+
+
+def collect_release(vm_run, out, others=()):
+    """Copy the release-cost rows of the VM run and of OTHERS, VM runs of
+    the same kernel, into OUT/release.tsv, for the ns/page plot: any
+    results/*/*.tsv whose header is page_kind, batch, method, ns_per_page,
+    and the medians of gup-release-sweep's release-sweep.tsv (header kind,
+    batch, method, ..., ns_per_page, ...). Returns the number of rows."""
     rows = []
-    for p in sorted(glob.glob(os.path.join(vm_run, "results", "*", "*.tsv"))):
+    paths = []
+    for run in [vm_run] + list(others):
+        paths += sorted(glob.glob(os.path.join(run, "results", "*", "*.tsv")))
+    for p in paths:
         with open(p, encoding="utf-8") as f:
             head = f.readline().rstrip("\n").split("\t")
         if sorted(head) == sorted(plots.RELEASE_COLUMNS):
             rows += plots.read_release_tsv(p)
+        elif all(c in head for c in SWEEP_COLUMNS):
+            rows += _sweep_rows(p)
     if rows:
         with open(os.path.join(out, "release.tsv"), "w", encoding="utf-8") as f:
             f.write("\t".join(plots.RELEASE_COLUMNS) + "\n")
