@@ -21,7 +21,8 @@ once with 3N I/Os, for fio's io_uring engine and for each pinwb engine SO
 (default: the built engines/pinwb.so). The job process's instruction count
 difference over the 2N extra I/Os is its cost per I/O: fio's own per-I/O
 work plus the engine's, without the setup and end-of-job work. Each figure
-is the mean of R repetitions (each printed).
+is the mean of R repetitions (each printed); each pinwb engine's line ends
+with its difference from fio's in per cent.
 
   --ios N       I/Os of the short run (default 20000; the long run does 3N)
   --reps R      repetitions per engine (default 3)
@@ -115,9 +116,11 @@ count() {
 	counted=$best
 }
 
-# per_io NAME JOB: R repetitions of the difference, and their mean
+# per_io NAME JOB: R repetitions of the difference, and their mean (in
+# $mean); after fio's own, each engine's difference from it in per cent
+fio_mean=0
 per_io() {
-	local name=$1 jobf=$2 r a b list="" sum=0 v
+	local name=$1 jobf=$2 r a b list="" sum=0 v rel=""
 	for ((r = 1; r <= reps; r++)); do
 		count "$jobf" "$ios" || exit 1
 		a=$counted
@@ -127,7 +130,11 @@ per_io() {
 		list+=" $v"
 		sum=$((sum + v))
 	done
-	echo "$name: $((sum / reps)) instructions/I/O (runs:$list)"
+	mean=$((sum / reps))
+	if [ "$fio_mean" -gt 0 ]; then
+		rel=$(awk -v a="$mean" -v f="$fio_mean" 'BEGIN { printf "; %+.1f %% against fio io_uring", (a - f) * 100 / f }')
+	fi
+	echo "$name: $mean instructions/I/O (runs:$list)$rel"
 }
 
 # Lay the target out once, outside the counts: every count then reads the
@@ -137,6 +144,7 @@ run_child "$PINWB_FIO" --io_size=4k --output="$work/log" "$work/fio.fio" >/dev/n
 	{ echo "$prog: fio could not lay out the target in $work" >&2; exit 1; }
 note "fio $("$PINWB_FIO" --version), $ios and $((3 * ios)) I/Os per count, $reps repetitions"
 per_io "fio io_uring" "$work/fio.fio"
+fio_mean=$mean
 for i in "${!engines[@]}"; do
 	per_io "pinwb ${engines[i]}" "$work/pinwb$i.fio"
 done

@@ -26,6 +26,8 @@ for name in "fio io_uring" "pinwb $TOP/engines/pinwb.so"; do
 	n=$(echo "$out" | sed -n "s|^$name: \([0-9]*\) instructions/I/O.*|\1|p")
 	{ [ -n "$n" ] && [ "$n" -gt 100 ]; } || fail "no instructions/I/O for $name"
 done
+echo "$out" | grep -q "^pinwb .*; [+-][0-9]*\.[0-9] % against fio io_uring$" ||
+	fail "the pinwb line does not give its difference from fio's engine in per cent"
 
 # a run that fails is a failure, not a figure: an engine fio cannot load
 : >"$T/broken.so"
