@@ -289,16 +289,18 @@ static enum fio_q_status uring_queue(struct thread_data *td,
 	return FIO_Q_QUEUED;
 }
 
-/* the completion's result into its io_u */
+/* the completion's result into its io_u; the whole transfer is the rule */
 static struct io_u *cqe_io_u(const struct io_uring_cqe *cqe)
 {
 	struct io_u *io_u = io_uring_cqe_get_data(cqe);
 	int res = cqe->res;
 
+	if (__builtin_expect(res >= 0 &&
+			     (unsigned long long)res == io_u->xfer_buflen, 1))
+		return io_u;
 	if (res < 0)
 		io_u->error = -res;
-	else if (!ddir_sync(io_u->ddir) &&
-		 (unsigned long long)res != io_u->xfer_buflen)
+	else if (!ddir_sync(io_u->ddir))
 		io_u->resid = io_u->xfer_buflen - (unsigned long long)res;
 	return io_u;
 }
