@@ -1,16 +1,18 @@
 #!/bin/sh
 # shellcheck shell=dash
-# syncfs(2) and freeze on btrfs while O_DIRECT reads land in a MAP_SHARED
-# buffer file on it. Each DIO completion can dirty a folio that writeback
-# already cleaned, behind btrfs's back; the series hands such folios to a
-# fixup worker that sets up their delalloc. That worker must not add error
-# returns: syncfs(2) (`sync -f`) and FIFREEZE/FITHAW (`fsfreeze --freeze/--unfreeze`) run
-# in a loop beside the load must never fail, the load must verify intact
-# (writes landing while the fs is frozen wait for the thaw), the kernel log
-# must stay clean and every file must read back from disk afterwards (btrfs
-# checks its data checksums on that read). Checked at every
-# vm.gup_writeback_policy value. The failing case: a kernel whose fixup flush
-# gives up with -EBUSY (v3 of the series) fails the syncfs or the freeze here.
+# syncfs(2) and freeze on btrfs while O_DIRECT reads and writes go through a
+# MAP_SHARED buffer file on it (the load of btrfs-file-buffer, which makes the
+# stock kernel fail with -EUCLEAN). Each DIO completion can dirty a folio that
+# writeback already cleaned, behind btrfs's back; the series hands such folios
+# to a fixup worker that sets up their delalloc. That worker must not add
+# error returns: syncfs(2) (`sync -f`) and FIFREEZE/FITHAW (`fsfreeze
+# --freeze`, `--unfreeze`) run in a loop beside the load must never fail, the
+# load must verify intact (writes landing while the fs is frozen wait for the
+# thaw), the kernel log must stay clean and every file must read back from
+# disk afterwards (btrfs checks its data checksums on that read). Checked at
+# every vm.gup_writeback_policy value. The error check is first seen to fail:
+# one round of the loop on an already frozen fs must record the EBUSY of the
+# second freeze.
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
 
@@ -63,9 +65,7 @@ run() {
 	: >"$errlog"
 	syncs_and_freezes "$dir" &
 	loop_pid=$!
-	pinwb_run "$name" "$dir" "rw=randread" "bs=64k" "size=64m" "pinwb_io=sync" \
-		"pinwb_buffer=file" "pinwb_buffer_size=2m" "pinwb_wb_modes=sfr,fdatasync" \
-		"pinwb_wb_interval_us=0" "runtime=$runtime"
+	pinwb_run "$name" "$dir" "rw=randrw" "pinwb_io=sync" "runtime=$runtime"
 	touch "$stop"
 	wait "$loop_pid"
 	loop_pid=""
@@ -94,6 +94,17 @@ run() {
 	fi
 	log "$name: ${WHY:-ok} ($ops rounds)"
 }
+
+# The error check must see a failing freeze: the fs is frozen already.
+fsfreeze --freeze "$mnt" || fail "cannot freeze $mnt for the self-check"
+rm -f "$stop" /tmp/freeze-syncfs.ops
+: >"$errlog"
+( sleep 1; touch "$stop" ) &
+syncs_and_freezes "$mnt"
+wait
+fsfreeze --unfreeze "$mnt" || fail "cannot thaw $mnt after the self-check"
+grep -q "freeze failed" "$errlog" || fail "self-check: a freeze of a frozen fs was not recorded as failed: the error check cannot fail"
+kv selfcheck.errors "$(wc -l <"$errlog")"
 
 n=0 rounds=0
 for pol in $policies; do
