@@ -37,11 +37,12 @@ for kvpair in gup_writeback_policy=0 longterm_pin_file_mappings=0; do
 	[ "$got" = "$want" ] || fail "vm.$s defaults to $got, the contract says $want"
 done
 
-# The stable-page detector (patch 8) is off at boot, its fault not injected:
+# The stable-page detector (patch 8) is off at boot, its faults (fail_copy,
+# and fail_nowait of patch 9) not injected:
 # a kernel built with it runs the production submit path until a test
 # switches it on through debugfs.
 dbg=/sys/kernel/debug/gup_stable
-for kvpair in enable=0 fail_copy=N; do
+for kvpair in enable=0 fail_copy=N fail_nowait=N; do
 	f=${kvpair%=*} want=${kvpair#*=}
 	[ -e "$dbg/$f" ] || fail "$dbg/$f missing (CONFIG_GUP_STABLE_PAGE_CHECK off or debugfs not mounted)"
 	got=$(cat "$dbg/$f")
