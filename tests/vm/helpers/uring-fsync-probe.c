@@ -7,8 +7,9 @@
  * In DIR it makes a buffer file B and a data file D, writes both, maps B
  * shared and writes it again through the mapping (write fault), registers
  * the mapping as fixed buffer 0, msyncs it (writeback cleans B), notes where
- * B's blocks are (FIEMAP, without its sync flag), then READ_FIXEDs D
- * (O_DIRECT) into the buffer, waits for the CQE, calls fsync(B) at once and
+ * B's blocks are (FIEMAP, without its sync flag), then READ_FIXEDs D into
+ * the buffer (O_DIRECT: completion from task_work; --buffered: D's page
+ * cache, completed inline at issue; --async: issued from io-wq), waits for the CQE, calls fsync(B) at once and
  * reads B's blocks back from DEV with O_DIRECT: from outside the file and
  * its page cache, so nothing but that fsync (or earlier writeback) can have
  * put the data there.
@@ -40,8 +41,11 @@ static char path_b[4096], path_d[4096];
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s DIR DEV\n"
+		"usage: %s [--buffered] [--async] DIR DEV\n"
 		"\n"
+		"  --buffered  read D through its page cache (the read completes at\n"
+		"              issue) instead of O_DIRECT\n"
+		"  --async     issue the read from io-wq (IOSQE_ASYNC)\n"
 		"  DIR         an empty directory on the file system under test; the\n"
 		"              probe creates and removes fsync-probe-buf and\n"
 		"              fsync-probe-data in it\n"
@@ -157,23 +161,37 @@ int main(int argc, char **argv)
 {
 	static unsigned char data[PROBE_SIZE] __attribute__((aligned(4096)));
 	static struct extents ext;
-	const char *dir, *dev;
-	int fd_b, fd_d, res;
+	const char *dir = NULL, *dev = NULL;
+	unsigned char sqe_flags = 0;
+	int fd_b, fd_d, res, i;
+	int buffered = 0;
 	unsigned char *map;
 	struct iovec iov;
 	struct ring r;
 	size_t bad;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--buffered")) {
+			buffered = 1;
+		} else if (!strcmp(argv[i], "--async")) {
+			sqe_flags |= IOSQE_ASYNC;
+		} else if (argv[i][0] == '-' || (dir && dev)) {
+			fprintf(stderr, "%s: unknown argument '%s' (accepted: --buffered, --async, --help, DIR DEV)\n",
+				prog, argv[i]);
+			return 2;
+		} else if (!dir) {
+			dir = argv[i];
+		} else {
+			dev = argv[i];
+		}
 	}
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-') {
+	if (!dir || !dev) {
 		usage(stderr);
 		return 2;
 	}
-	dir = argv[1];
-	dev = argv[2];
 	snprintf(path_b, sizeof(path_b), "%s/fsync-probe-buf", dir);
 	snprintf(path_d, sizeof(path_d), "%s/fsync-probe-data", dir);
 	fd_b = open(path_b, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -188,10 +206,10 @@ int main(int argc, char **argv)
 	fill(data, 0x5a);
 	write_file(fd_b, data);
 	close(fd_d);
-	/* The read below comes from the device, not from D's page cache. */
-	fd_d = open(path_d, O_RDONLY | O_DIRECT);
+	/* O_DIRECT: the read below comes from the device, completing later. */
+	fd_d = open(path_d, buffered ? O_RDONLY : O_RDONLY | O_DIRECT);
 	if (fd_d < 0)
-		die("open fsync-probe-data O_DIRECT");
+		die("open fsync-probe-data");
 	map_extents(fd_b, &ext);
 
 	map = mmap(NULL, PROBE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd_b, 0);
@@ -211,7 +229,7 @@ int main(int argc, char **argv)
 	if (msync(map, PROBE_SIZE, MS_SYNC))
 		die("msync after registration");
 
-	res = ring_read_fixed(&r, fd_d, map, PROBE_SIZE);
+	res = ring_read_fixed_flags(&r, fd_d, map, PROBE_SIZE, sqe_flags);
 	if (res != PROBE_SIZE) {
 		errno = res < 0 ? -res : EIO;
 		die("READ_FIXED");

@@ -54,8 +54,12 @@ static void ring_setup(struct ring *r)
 	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
 }
 
-/* One READ_FIXED of @len bytes of @fd at 0 into fixed buffer 0 at @buf. */
-static int ring_read_fixed(struct ring *r, int fd, void *buf, unsigned int len)
+/*
+ * One READ_FIXED of @len bytes of @fd at 0 into fixed buffer 0 at @buf,
+ * with SQE flags @sqe_flags (IOSQE_ASYNC: issued from io-wq).
+ */
+static int ring_read_fixed_flags(struct ring *r, int fd, void *buf,
+				 unsigned int len, unsigned char sqe_flags)
 {
 	unsigned int tail = *r->sq_tail, head;
 	struct io_uring_sqe *sqe = &r->sqes[tail & *r->sq_mask];
@@ -67,6 +71,7 @@ static int ring_read_fixed(struct ring *r, int fd, void *buf, unsigned int len)
 	sqe->addr = (uint64_t)(uintptr_t)buf;
 	sqe->len = len;
 	sqe->buf_index = 0;
+	sqe->flags = sqe_flags;
 	sqe->user_data = 1;
 	r->sq_array[tail & *r->sq_mask] = tail & *r->sq_mask;
 	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
@@ -81,6 +86,12 @@ static int ring_read_fixed(struct ring *r, int fd, void *buf, unsigned int len)
 	res = r->cqes[head & *r->cq_mask].res;
 	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
 	return res;
+}
+
+static inline int ring_read_fixed(struct ring *r, int fd, void *buf,
+				  unsigned int len)
+{
+	return ring_read_fixed_flags(r, fd, buf, len, 0);
 }
 
 #endif

@@ -9,7 +9,8 @@
 # path: every completion finds the locks busy and the worker waits that long
 # first. uring-fsync-probe (tests/vm/helpers/) then fsyncs on the CQE and reads
 # the file's blocks back from the device with O_DIRECT, from outside the page
-# cache. Fault: io_uring/defer_file_redirty_early_cqe=1 posts the CQE before
+# cache, for each completion path (task_work, inline, io-wq). Fault:
+# io_uring/defer_file_redirty_early_cqe=1 posts the CQE before
 # the deferred re-dirtying (v3's behaviour): the probe must find stale blocks.
 # shellcheck source=/dev/null # tests/vm/lib.sh, at its guest path
 . "$PINWB_ROOT/tests/vm/lib.sh"
@@ -33,22 +34,24 @@ faults_off() {
 }
 trap faults_off EXIT
 
-# probe NAME: one probe run in a fresh directory; sets RC, ONDISK, DEFERRED.
+# probe NAME [PROBE-OPTION...]: one probe run in a fresh directory; sets RC,
+# ONDISK, DEFERRED.
 probe() {
-	local d
+	local d name=$1
+	shift
 	d=$(fs_dir ext4) || fail "ext4 not mounted"
 	snap /tmp/vmstat.a
 	RC=0
-	"$PROBE" "$d" "$dev" >"$PINWB_OUT/$1.out" 2>&1 || RC=$?
+	"$PROBE" "$@" "$d" "$dev" >"$PINWB_OUT/$name.out" 2>&1 || RC=$?
 	snap /tmp/vmstat.b
-	sed "s/^/  [$1] /" "$PINWB_OUT/$1.out"
-	grep -q '^register=ok$' "$PINWB_OUT/$1.out" ||
-		fail "$1: registration not ok with longterm_pin_file_mappings=1 on ext4: $(head -n 1 "$PINWB_OUT/$1.out")"
-	ONDISK=$(sed -n 's/^ondisk=//p' "$PINWB_OUT/$1.out")
+	sed "s/^/  [$name] /" "$PINWB_OUT/$name.out"
+	grep -q '^register=ok$' "$PINWB_OUT/$name.out" ||
+		fail "$name: registration not ok with longterm_pin_file_mappings=1 on ext4: $(head -n 1 "$PINWB_OUT/$name.out")"
+	ONDISK=$(sed -n 's/^ondisk=//p' "$PINWB_OUT/$name.out")
 	DEFERRED=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_longterm_file_deferred)
-	kv "$1.ondisk" "$ONDISK"
-	kv "$1.rc" "$RC"
-	kv "$1.gup_longterm_file_deferred" "$DEFERRED"
+	kv "$name.ondisk" "$ONDISK"
+	kv "$name.rc" "$RC"
+	kv "$name.gup_longterm_file_deferred" "$DEFERRED"
 	rm -rf "$d"
 }
 
@@ -58,13 +61,22 @@ if [ "$RC" -ne 0 ] || [ "$ONDISK" != written ]; then
 	fail "plain: fsync after the CQE left '$ONDISK' on disk (probe exit $RC)"
 fi
 
+# Every completion path that can hold the CQE back: O_DIRECT (task_work),
+# buffered from the page cache (inline at issue), buffered and O_DIRECT
+# issued from io-wq.
 echo 500 >"$DBG/defer_file_redirty_ms"
-probe deferred
-[ "$DEFERRED" -gt 0 ] || fail "deferred: gup_longterm_file_deferred did not rise: the deferral was not forced"
-if [ "$RC" -ne 0 ] || [ "$ONDISK" != written ]; then
-	fail "deferred: fsync after the CQE of a deferred re-dirtying left '$ONDISK' on disk (probe exit $RC)"
-fi
-deferred=$DEFERRED
+deferred=0
+for how in deferred: deferred_inline:--buffered deferred_iowq:--buffered,--async deferred_iowq_dio:--async; do
+	name=${how%%:*}
+	opts=$(echo "${how#*:}" | tr ',' ' ')
+	# shellcheck disable=SC2086 # the options are words
+	probe "$name" $opts
+	[ "$DEFERRED" -gt 0 ] || fail "$name: gup_longterm_file_deferred did not rise: the deferral was not forced"
+	if [ "$RC" -ne 0 ] || [ "$ONDISK" != written ]; then
+		fail "$name: fsync after the CQE of a deferred re-dirtying left '$ONDISK' on disk (probe exit $RC)"
+	fi
+	deferred=$((deferred + DEFERRED))
+done
 
 # The worker waits 3 s before re-dirtying; fsync and the device read take far
 # less, so with the CQE posted first they must see the old blocks.
@@ -80,4 +92,4 @@ esac
 faults_off
 # Let the fault's late re-dirtying run before the next test.
 sleep 4
-note "fsync on the CQE finds the data: plain, and with the re-dirtying deferred ($deferred folios); CQE-first fault: $ONDISK"
+note "fsync on the CQE finds the data: plain, and with the re-dirtying deferred ($deferred folios over task_work, inline, io-wq buffered and O_DIRECT completions); CQE-first fault: $ONDISK"
