@@ -9,17 +9,22 @@
 # writer (fio, psync, end_fsync) writes another file on the same file system
 # under small dirty limits. If writeback left pinned folios dirty, they would
 # pile up against the limits and the writer would loop in
-# balance_dirty_pages() (the test times out). The writer runs alone (A) and
-# beside the pinned buffer (B), alternating A B A B ... for PAIRS pairs in
-# this boot; the medians and the spread are reported, not asserted (no timing
-# assertions). Checked: every writer and pinned job finishes, the pin was
+# balance_dirty_pages() (the test times out). The reader itself costs the
+# writer CPU and device time whatever its buffer is, so each round runs the
+# writer three ways: alone (A), beside the same READ_FIXED load into an
+# anonymous registered buffer of the same size (N), and beside the file-backed
+# pinned buffer (F); the order alternates (A N F, then F N A, ...) for PAIRS
+# rounds in this boot. What the series costs the writer is F against N; the
+# medians, the spreads and F/N and N/A are reported, not asserted (no timing
+# assertions). Checked: every writer and reader finishes, the file pin was
 # long-term (gup_longterm_file_pins), writeback wrote pinned folios
 # (gup_wb_pinned_written) as copies (gup_wb_pinned_bounced), the engine's data
-# verifies.
+# verifies; NR_FILE_DIRTY is sampled while each writer runs (max reported).
 #
 # Part 2, volatility: the same kind of buffer on a small ext4 of its own, on a
 # loop device over an image in the guest's RAM, so that the image is what the
-# device was given. The job reads 2000 blocks and then idles with the
+# device was given; the loop device's bdi gets min_ratio 50, so that its share
+# of the background limit is out of the buffer's reach. The job reads 2000 blocks and then idles with the
 # buffer still registered (fio thinktime). Once the buffer stops changing, the
 # test waits dirty_expire_centisecs plus a margin of writeback periods, with
 # the background limit out of reach, so only kupdate writeback can write it,
@@ -51,7 +56,7 @@ saved=""
 for s in dirty_background_bytes dirty_bytes dirty_background_ratio dirty_ratio dirty_expire_centisecs dirty_writeback_centisecs; do
 	saved="$saved $s=$(get_sysctl "$s")"
 done
-img="" loopdev="" lmnt="" pinned_pids=""
+img="" loopdev="" lmnt="" pinned_pids="" bdi="" bdi_min_saved=""
 # kill_tree PID: PID and its descendants (the job's subshell runs fio).
 kill_tree() {
 	local child
@@ -68,6 +73,7 @@ cleanup() {
 		kill_tree "$pid"
 	done
 	[ -z "$lmnt" ] || ! is_mounted "$lmnt" || umount "$lmnt" || log "cannot unmount $lmnt"
+	[ -z "$bdi_min_saved" ] || echo "$bdi_min_saved" >"$bdi/min_ratio" || log "cannot restore $bdi/min_ratio"
 	[ -z "$loopdev" ] || losetup -d "$loopdev" || log "cannot detach $loopdev"
 	[ -z "$img" ] || rm -f "$img"
 	[ -z "$lmnt" ] || rmdir "$lmnt" 2>/dev/null || true
@@ -89,6 +95,13 @@ set_sysctl longterm_pin_file_mappings 1
 
 size_kib=32768 pairs=5
 [ "$LONG" -eq 1 ] && size_kib=65536 pairs=7
+# pinwb.pwt_buffer_kib=N on the kernel command line (--guest-arg): the size of
+# the registered buffers of part 1 (default 4096, twice the background limit:
+# re-dirtied, it alone keeps nr_dirty at the writer's freerun ceiling).
+bufkib=$(sed -n 's/.*pinwb\.pwt_buffer_kib=\([0-9]*\).*/\1/p' /proc/cmdline)
+bufkib=${bufkib:-4096}
+[ "$bufkib" -ge 64 ] || fail "pinwb.pwt_buffer_kib=$bufkib: accepted values are 64 or more (KiB)"
+kv buffer_kib "$bufkib"
 # writer NAME: buffered sequential writer; prints its bandwidth in KiB/s.
 writer() {
 	local job=$dir/$1.fio rc=0
@@ -103,35 +116,45 @@ writer() {
 		"$PINWB_OUT/$1.fio.json"
 }
 
-# pinned_start NAME DIR RUNTIME OPTION...: READ_FIXED into a registered
-# file-backed buffer in the background; returns once the buffer is pinned.
-pinned_pid="" pinned_name=""
+# pinned_start NAME DIR RUNTIME KIND OPTION...: READ_FIXED into a registered
+# buffer in the background, KIND file (a file mapping, long-term pinned) or
+# anon (anonymous memory, the same load without a file); returns once the
+# buffer is pinned.
+pinned_pid="" pinned_name="" pinned_kind=""
 pinned_start() {
-	local name=$1 d=$2 runtime=$3 pins0 t0
-	shift 3
-	pins0=$(counter gup_longterm_file_pins)
-	pinned_name=$name
+	local name=$1 d=$2 runtime=$3 kind=$4 ctr need t0 base
+	shift 4
+	case $kind in
+	file) ctr=gup_longterm_file_pins need=1 ;;
+	# registration pins every page of the buffer
+	anon) ctr=nr_foll_pin_acquired need=$((bufkib / 4)) ;;
+	*) fail "pinned_start: unknown kind '$kind' (accepted: file, anon)" ;;
+	esac
+	base=$(counter "$ctr")
+	pinned_name=$name pinned_kind=$kind
 	(
 		pinwb_run "$name" "$d" "size=16m" "rw=randread" "bs=16k" "pinwb_io=uring" \
-			"pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" "pinwb_buffer=file" \
-			"pinwb_buffer_size=4m" "pinwb_wb_modes=none" "runtime=$runtime" "$@"
+			"pinwb_fixedbufs=1" "pinwb_fixedbufs_fallback=0" "pinwb_buffer=$kind" \
+			"pinwb_buffer_size=${bufkib}k" "pinwb_wb_modes=none" "runtime=$runtime" "$@"
 		echo "$JOB_RC $JOB_RESULT $JOB_KEPT" >"/tmp/$name.status"
 	) &
 	pinned_pid=$!
 	pinned_pids="$pinned_pids $pinned_pid"
 	t0=$(date +%s)
-	while [ "$(counter gup_longterm_file_pins)" -le "$pins0" ]; do
-		kill -0 "$pinned_pid" 2>/dev/null || fail "$name: the pinned-buffer job ended before it pinned its buffer"
-		[ $(($(date +%s) - t0)) -lt 120 ] || fail "$name: no long-term pin after 120 s"
+	while [ "$(counter "$ctr")" -lt $((base + need)) ]; do
+		kill -0 "$pinned_pid" 2>/dev/null || fail "$name: the registered-buffer job ended before it pinned its buffer"
+		[ $(($(date +%s) - t0)) -lt 120 ] || fail "$name: $ctr did not rise by $need in 120 s"
 		sleep 1
 	done
 }
 
-# pinned_wait: waits for the pinned job and checks its verdict.
+# pinned_wait: waits for the pinned job and checks its verdict (an anonymous
+# buffer leaves no buffer file for pinwb-verify).
 pinned_wait() {
 	local rc result kept
 	wait "$pinned_pid" || fail "$pinned_name: the pinned-buffer job failed"
 	read -r rc result kept <"/tmp/$pinned_name.status" || fail "$pinned_name: the pinned-buffer job left no status"
+	[ "$pinned_kind" = anon ] && [ "$kept" = error ] && kept=intact
 	if [ "$rc" -ne 0 ] || [ "$result" != intact ] || [ "$kept" != intact ]; then
 		fail "$pinned_name: fio rc=$rc, verify=$result, pinwb-verify=$kept"
 	fi
@@ -144,45 +167,85 @@ stats() {
 		print m, v[1], v[NR] }'
 }
 
-# ---- part 1: A B A B ... in one boot -------------------------------------
+# dirty_sampler FILE: appends nr_dirty (pages) every second until killed.
+dirty_sampler() {
+	while :; do
+		awk '$1 == "nr_dirty" { print $2 }' /proc/vmstat >>"$1"
+		sleep 1
+	done
+}
+
+# one_run KIND ROUND RUNTIME: the writer alone (KIND alone) or beside a
+# registered-buffer reader of KIND; sets RUN_BW to the writer's KiB/s (not a
+# subshell: the reader's pid must reach cleanup).
+RUN_BW=0
+one_run() {
+	local kind=$1 i=$2 runtime=$3 bw spid dmax
+	rm -f "/tmp/pwt.dirty.$kind$i"
+	[ "$kind" = alone ] || pinned_start "$kind$i" "$dir" "$runtime" "$kind"
+	dirty_sampler "/tmp/pwt.dirty.$kind$i" &
+	spid=$!
+	bw=$(writer "$kind$i")
+	kill "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	dmax=$(sort -n "/tmp/pwt.dirty.$kind$i" | tail -n 1)
+	kv "$kind$i.nr_dirty_max_pages" "${dmax:-0}"
+	if [ "$kind" != alone ]; then
+		kill -0 "$pinned_pid" 2>/dev/null ||
+			fail "$kind$i: the reader ended before the writer (runtime ${runtime}s): the run does not measure it"
+		pinned_wait
+	fi
+	kv "$kind$i.writer_kib_s" "$bw"
+	RUN_BW=$bw
+}
+
+# ---- part 1: A N F, F N A, ... in one boot --------------------------------
 # Sets the figures the final note reports.
 part1() {
+	local order k bw
 	snap /tmp/pwt.vmstat.a
-	alone="" pinned="" runtime=0 i=1
+	alone="" anon="" pinned="" i=1
+	# Long enough to outlast the writer even if it ran 3x slower than a
+	# first writer alone (which is not counted).
+	bw=$(writer warmup)
+	runtime=$((15 + 3 * size_kib / (bw > 0 ? bw : 1)))
+	[ "$runtime" -le 600 ] || runtime=600
+	kv pinned_runtime_s "$runtime"
 	while [ "$i" -le "$pairs" ]; do
-		bw=$(writer "alone$i")
-		kv "alone$i.writer_kib_s" "$bw"
-		alone="$alone $bw"
-		if [ "$runtime" -eq 0 ]; then
-			# Long enough to outlast the writer even if it ran 3x slower.
-			runtime=$((15 + 3 * size_kib / (bw > 0 ? bw : 1)))
-			[ "$runtime" -le 600 ] || runtime=600
-			kv pinned_runtime_s "$runtime"
-		fi
-		pinned_start "pinned$i" "$dir" "$runtime"
-		bw=$(writer "pinned$i")
-		kill -0 "$pinned_pid" 2>/dev/null ||
-			fail "pinned$i: the pinned buffer ended before the writer (runtime ${runtime}s): the pair does not measure the pin"
-		kv "pinned$i.writer_kib_s" "$bw"
-		pinned="$pinned $bw"
-		pinned_wait
-		log "pair $i: alone $(echo "$alone" | awk '{ print $NF }') KiB/s, beside the pin $bw KiB/s"
+		order="alone anon file"
+		[ $((i % 2)) -eq 0 ] && order="file anon alone"
+		for k in $order; do
+			one_run "$k" "$i" "$runtime"
+			case $k in
+			alone) alone="$alone $RUN_BW" ;;
+			anon) anon="$anon $RUN_BW" ;;
+			file) pinned="$pinned $RUN_BW" ;;
+			esac
+		done
+		log "round $i ($order): alone $(echo "$alone" | awk '{ print $NF }'), anon $(echo "$anon" | awk '{ print $NF }'), file $(echo "$pinned" | awk '{ print $NF }') KiB/s"
 		i=$((i + 1))
 	done
 	snap /tmp/pwt.vmstat.b
 	# shellcheck disable=SC2086,SC2046 # word splitting of the lists is wanted
-	set -- $(stats $alone) $(stats $pinned)
-	a_med=$1 a_min=$2 a_max=$3 p_med=$4 p_min=$5 p_max=$6
+	set -- $(stats $alone) $(stats $anon) $(stats $pinned)
+	a_med=$1 a_min=$2 a_max=$3 n_med=$4 n_min=$5 n_max=$6 p_med=$7 p_min=$8 p_max=$9
 	pct=$((p_med * 100 / (a_med > 0 ? a_med : 1)))
+	npct=$((n_med * 100 / (a_med > 0 ? a_med : 1)))
+	fpct=$((p_med * 100 / (n_med > 0 ? n_med : 1)))
 	kv alone.writer_kib_s_median "$a_med"
 	kv alone.writer_kib_s_min "$a_min"
 	kv alone.writer_kib_s_max "$a_max"
+	kv anon.writer_kib_s_median "$n_med"
+	kv anon.writer_kib_s_min "$n_min"
+	kv anon.writer_kib_s_max "$n_max"
 	kv pinned.writer_kib_s_median "$p_med"
 	kv pinned.writer_kib_s_min "$p_min"
 	kv pinned.writer_kib_s_max "$p_max"
 	kv pinned.writer_pct_of_alone "$pct"
+	kv anon.writer_pct_of_alone "$npct"
+	kv pinned.writer_pct_of_anon "$fpct"
 	kv pairs "$pairs"
-	for c in gup_longterm_file_pins gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced; do
+	for c in gup_longterm_file_pins gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced gup_longterm_file_dirtied; do
 		have_counter "$c" && kv "pinned.$c" "$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b "$c")"
 	done
 	pins=$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b gup_longterm_file_pins)
@@ -191,10 +254,10 @@ part1() {
 	[ "$pins" -gt 0 ] || fail "gup_longterm_file_pins did not rise: the buffer was not long-term pinned"
 	[ "$written" -gt 0 ] || fail "no pinned folio was written by writeback ($bounced pages copied)"
 	[ "$bounced" -gt 0 ] || fail "pinned folios were written ($written) but no copy was made"
-	log "writer median $a_med KiB/s alone [$a_min..$a_max], $p_med KiB/s [$p_min..$p_max] beside the pin ($pct %), $pairs pairs"
+	log "writer median KiB/s [min..max]: alone $a_med [$a_min..$a_max], anon reader $n_med [$n_min..$n_max] ($npct % of alone), file-pinned reader $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds"
 }
 
-a_med=- a_min=- a_max=- p_med=- p_min=- p_max=- pct=- written=- bounced=-
+a_med=- a_min=- a_max=- n_med=- n_min=- n_max=- p_med=- p_min=- p_max=- pct=- npct=- fpct=- written=- bounced=-
 if [ "$inject" = none ]; then
 	part1
 else
@@ -214,6 +277,15 @@ loopdev=$(losetup -f) || fail "no free loop device"
 losetup "$loopdev" "$img" || { loopdev=""; fail "losetup $loopdev $img failed"; }
 mkdir -p "$lmnt" || fail "cannot make $lmnt"
 mount -t ext4 "$loopdev" "$lmnt" || fail "cannot mount $loopdev (ext4 driver over mke2fs's ext2)"
+# Background writeback runs for one device as soon as its dirty pages pass
+# its share of the background limit, and that share follows the device's
+# recent writeout: a fresh loop device has almost none, so its first dirty
+# pages could start background writeback at once. A minimum share of half
+# the limit puts it out of reach, so that only kupdate can write the buffer.
+bdi=/sys/class/bdi/$(cat "/sys/block/${loopdev#/dev/}/dev")
+[ -w "$bdi/min_ratio" ] || fail "no $bdi/min_ratio to keep background writeback off the loop device"
+bdi_min_saved=$(cat "$bdi/min_ratio")
+echo 50 >"$bdi/min_ratio" || fail "cannot set $bdi/min_ratio to 50"
 buf=$lmnt/buf
 # 4 KiB slots: one pinwb block header per page, so each page is found alone.
 # fio thinks after thinktime_blocks blocks (with thinktime_iotime it would
@@ -222,7 +294,7 @@ think=90
 # Its own target directory: a target laid out with another block size is
 # not reused.
 mkdir -p "$dir/durable" || fail "cannot make $dir/durable"
-pinned_start durable "$dir/durable" $((think + 30)) "bs=4k" "iodepth=4" "pinwb_buffer_size=2m" \
+pinned_start durable "$dir/durable" $((think + 30)) file "bs=4k" "iodepth=4" "pinwb_buffer_size=2m" \
 	"pinwb_buffer_file=$buf" "thinktime=${think}s" "thinktime_blocks=2000"
 # The buffer is idle once it stops changing (the job thinks, still pinned).
 prev="" t0=$(date +%s)
@@ -235,7 +307,22 @@ while :; do
 done
 wait_s=$(((expire + 3 * wbperiod) / 100 + 5))
 kv durable.wait_after_idle_s "$wait_s"
+# Sectors the loop device was asked to write, and dirty pages, at idle and
+# after the wait: who wrote the buffer is then on record.
+lstat=/sys/block/${loopdev#/dev/}/stat
+kv durable.idle_loop_sectors_written "$(awk '{ print $7 }' "$lstat")"
+kv durable.idle_nr_dirty "$(counter nr_dirty)"
+snap /tmp/pwt.vmstat.idle
+dbg_bdi=/sys/kernel/debug/bdi/${bdi##*/}/stats
+[ -r "$dbg_bdi" ] && cp "$dbg_bdi" "$PINWB_OUT/bdi-stats.idle.txt"
 sleep "$wait_s"
+[ -r "$dbg_bdi" ] && cp "$dbg_bdi" "$PINWB_OUT/bdi-stats.after.txt"
+kv durable.after_loop_sectors_written "$(awk '{ print $7 }' "$lstat")"
+kv durable.after_nr_dirty "$(counter nr_dirty)"
+snap /tmp/pwt.vmstat.after
+for c in nr_written gup_wb_pinned_written gup_wb_pinned_bounced gup_longterm_file_dirtied; do
+	have_counter "$c" && kv "durable.wait_$c" "$(delta /tmp/pwt.vmstat.idle /tmp/pwt.vmstat.after "$c")"
+done
 # Snapshot first, analyse after: the device side (the image) before the
 # buffer side (page cache, read without flushing), both while the job still
 # thinks. Once it ends the engine syncs the buffer file, which would make
@@ -253,12 +340,17 @@ od -An -v -tx8 -w4096 /tmp/pwt.held.bin | awk -v m="$magic" '$1 == m' >/tmp/pwt.
 od -An -v -tx8 -w4096 /tmp/pwt.disk.img | awk -v m="$magic" '$1 == m' >/tmp/pwt.disk
 rm -f /tmp/pwt.held.bin /tmp/pwt.disk.img
 held=$(wc -l </tmp/pwt.held)
-missing=$(awk 'NR == FNR { d[$0] = 1; next } !($0 in d) { n++ } END { print n + 0 }' /tmp/pwt.disk /tmp/pwt.held)
+ondev=$(wc -l </tmp/pwt.disk)
+# FILENAME, not NR == FNR: with no pinwb block on the device the first file
+# is empty, NR == FNR then holds for the second one too and nothing would
+# count as missing (how v3's kupdate-off fault passed).
+missing=$(awk 'FILENAME == ARGV[1] { d[$0] = 1; next } !($0 in d) { n++ } END { print n + 0 }' /tmp/pwt.disk /tmp/pwt.held)
 rm -f /tmp/pwt.held /tmp/pwt.disk
 kv durable.blocks_held "$held"
+kv durable.pinwb_blocks_on_device "$ondev"
 kv durable.blocks_missing_on_device "$missing"
 kv durable.inject "$inject"
 [ "$held" -gt 0 ] || fail "durable: the buffer holds no pinwb block: the reads did not land"
 pinned_wait
 [ "$missing" -eq 0 ] || fail "durable: $missing of $held blocks the pinned buffer held were not on the device ${wait_s}s after it went idle (dirty_expire ${expire}cs, inject=$inject)"
-note "writer median $a_med KiB/s alone [$a_min..$a_max], $p_med KiB/s [$p_min..$p_max] ($pct %) beside a pinned re-dirtied buffer, $pairs ABAB pairs; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
+note "writer median KiB/s: alone $a_med [$a_min..$a_max], beside an anonymous fixed-buffer reader $n_med [$n_min..$n_max] ($npct %), beside the same reader into a pinned re-dirtied file buffer $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
