@@ -420,12 +420,13 @@ static int cmd_fiemap(const char *path)
 
 enum kind { KIND_BUFFER, KIND_TARGET };
 
-enum verdict { V_OK, V_INITIAL, V_TORN };
+enum verdict { V_OK, V_INITIAL, V_STORE, V_TORN };
 
 struct judge {
 	uint32_t bsize;
 	enum kind kind;
 	bool have_seed;
+	bool cpu_stores;	/* --cpu-stores: the CPU fills the buffer */
 	uint64_t seed;
 	const unsigned char *initial;	/* file content before, or NULL */
 	uint64_t initial_size;
@@ -436,6 +437,85 @@ static bool all_zero(const unsigned char *p, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if (p[i])
 			return false;
+	return true;
+}
+
+/* one step of the payload's xorshift64 stream (blockfmt.c) */
+static uint64_t xs_step(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+/*
+ * --cpu-stores: is @b a block the CPU was still storing when writeback took
+ * the page?  The engine fills a write's source slot through the mapping,
+ * front to back (header with the checksum zeroed, payload, checksum last),
+ * and a file system on a device without stable writes may send a page to
+ * the device while that store is in progress: the device then holds the
+ * front of one block and the back of the slot's other one (whichever of
+ * the two the copy met first).  Only the CPU writes such a buffer (a write
+ * job's DMA reads it), so that mix is a store in progress, not a DMA tear.
+ * The test, word by word past the header: a front of words of the block
+ * the header names (regenerated from its identity; zeros when the header is
+ * zeros, a first fill copied before its header), then a back of at least
+ * two words that are one xorshift stream at their positions (the other
+ * block's payload, or zeros), or no back at all and the checksum field
+ * still zero (only the last store missing).  Bytes of no block, a word
+ * changed in the middle, a back that is not one stream stay torn.
+ */
+static bool store_in_progress(const struct judge *j, const unsigned char *b,
+			      const struct pwb_identity *id, bool have_a,
+			      char *what, size_t len)
+{
+	static unsigned char a[1 << 20];
+	uint64_t w, nw = j->bsize / 8, front, x, y;
+	uint32_t csum = (uint32_t)b[PWB_OFF_CSUM] |
+			(uint32_t)b[PWB_OFF_CSUM + 1] << 8 |
+			(uint32_t)b[PWB_OFF_CSUM + 2] << 16 |
+			(uint32_t)b[PWB_OFF_CSUM + 3] << 24;
+
+	if (j->kind != KIND_BUFFER)
+		return false;
+	if (have_a) {
+		if ((id->target & PWB_TARGET_OFF_MASK) % j->bsize ||
+		    (j->have_seed && id->seed != j->seed &&
+		     id->seed != PWB_GEN0_SEED))
+			return false;
+		pwb_block_fill(a, j->bsize, id->seed, id->nonce, id->target,
+			       id->gen);
+	} else {
+		memset(a, 0, j->bsize);
+	}
+	for (w = PWB_BLOCK_HDR_SIZE / 8; w < nw; w++)
+		if (memcmp(b + w * 8, a + w * 8, 8))
+			break;
+	front = w;
+	if (front == nw) {
+		if (!have_a || csum)
+			return false;
+		snprintf(what, len, "store in progress: target 0x%" PRIx64 " gen %" PRIu64 " whole but its checksum not yet stored",
+			 id->target, id->gen);
+		return true;
+	}
+	if (nw - front < 2)
+		return false;
+	memcpy(&y, b + front * 8, 8);
+	for (w = front + 1; w < nw; w++) {
+		y = xs_step(y);
+		memcpy(&x, b + w * 8, 8);
+		if (x != y)
+			return false;
+	}
+	if (have_a)
+		snprintf(what, len, "store in progress: payload words %" PRIu64 "-%" PRIu64 " of target 0x%" PRIx64 " gen %" PRIu64 ", %" PRIu64 "-%" PRIu64 " one other stream, checksum field 0x%" PRIx32,
+			 (uint64_t)PWB_BLOCK_HDR_SIZE / 8, front - 1, id->target,
+			 id->gen, front, nw - 1, csum);
+	else
+		snprintf(what, len, "store in progress: header and payload words %d-%" PRIu64 " zero, %" PRIu64 "-%" PRIu64 " one stream",
+			 PWB_BLOCK_HDR_SIZE / 8, front - 1, front, nw - 1);
 	return true;
 }
 
@@ -457,6 +537,9 @@ static enum verdict judge_block(const struct judge *j, const unsigned char *b,
 	if (st == PWB_BLK_BAD_MAGIC) {
 		size_t nz = 0;
 
+		if (j->cpu_stores && all_zero(b, PWB_BLOCK_HDR_SIZE) &&
+		    store_in_progress(j, b, &id, false, what, len))
+			return V_STORE;
 		for (size_t i = 0; i < j->bsize; i++)
 			nz += b[i] != 0;
 		snprintf(what, len, "bad magic (first bytes %02x %02x %02x %02x %02x %02x %02x %02x, %zu of %u bytes non-zero)",
@@ -464,6 +547,9 @@ static enum verdict judge_block(const struct judge *j, const unsigned char *b,
 			 j->bsize);
 		return V_TORN;
 	}
+	if (st == PWB_BLK_BAD_CSUM && j->cpu_stores &&
+	    store_in_progress(j, b, &id, true, what, len))
+		return V_STORE;
 	if (st != PWB_BLK_OK) {
 		snprintf(what, len, "%s (header claims target 0x%" PRIx64 " gen %" PRIu64 " seed %" PRIu64 " bsize %" PRIu32 ")",
 			 pwb_block_status_str(st), id.target, id.gen, id.seed,
@@ -514,7 +600,7 @@ static int load_file(const char *path, unsigned char **data, uint64_t *size)
 }
 
 struct counts {
-	uint64_t entries, blocks, ok, initial, torn, partial, discarded;
+	uint64_t entries, blocks, ok, initial, stores, torn, partial, discarded;
 	uint64_t crash_points;
 };
 
@@ -642,6 +728,12 @@ static int cmd_check(const char *log_path, struct extmap *map,
 				c.initial++;
 				continue;
 			}
+			if (v == V_STORE) {
+				if (++c.stores <= MAX_REPORTED)
+					printf("store entry %" PRIu64 " file offset 0x%" PRIx64 ": %s\n",
+					       e.index, f, what);
+				continue;
+			}
 			if (!touched[blk * 2 + 1]) {
 				/* the rest of the block may come in a later entry */
 				c.partial++;
@@ -669,16 +761,19 @@ static int cmd_check(const char *log_path, struct extmap *map,
 	if (c.torn > MAX_REPORTED)
 		printf("... and %" PRIu64 " more torn blocks\n",
 		       c.torn - MAX_REPORTED);
+	if (j->cpu_stores)
+		printf("cpu stores: %" PRIu64 " blocks logged while the CPU was storing them (--cpu-stores), not counted as torn\n",
+		       c.stores);
 	printf("device check: %" PRIu64 " entries (%" PRIu64 " flush/fua), %" PRIu64 " blocks of the file logged: %" PRIu64 " pinwb, %" PRIu64 " initial, %" PRIu64 " torn, %" PRIu64 " partial, %" PRIu64 " discarded\n",
 	       c.entries, c.crash_points, c.blocks, c.ok, c.initial, c.torn,
 	       c.partial, c.discarded);
 	rc = c.torn ? EXIT_MISMATCH : 0;
 out:
 	if (jf) {
-		fprintf(jf, "%s],\n \"entries\": %" PRIu64 ", \"crash_points\": %" PRIu64 ", \"blocks_logged\": %" PRIu64 ", \"pinwb\": %" PRIu64 ", \"initial\": %" PRIu64 ", \"torn_count\": %" PRIu64 ", \"partial\": %" PRIu64 ", \"discarded\": %" PRIu64 ", \"result\": \"%s\"}\n",
+		fprintf(jf, "%s],\n \"entries\": %" PRIu64 ", \"crash_points\": %" PRIu64 ", \"blocks_logged\": %" PRIu64 ", \"pinwb\": %" PRIu64 ", \"initial\": %" PRIu64 ", \"torn_count\": %" PRIu64 ", \"partial\": %" PRIu64 ", \"discarded\": %" PRIu64 ", \"cpu_stores\": %" PRIu64 ", \"result\": \"%s\"}\n",
 			first ? "" : "\n  ", c.entries, c.crash_points,
 			c.blocks, c.ok, c.initial, c.torn, c.partial,
-			c.discarded,
+			c.discarded, c.stores,
 			rc == 0 ? "clean" : rc == EXIT_MISMATCH ? "torn" : "error");
 		fclose(jf);
 	}
@@ -693,7 +788,7 @@ out:
 static int cmd_file(const char *path, const struct judge *j)
 {
 	unsigned char *data;
-	uint64_t size, ok = 0, initial = 0, torn = 0;
+	uint64_t size, ok = 0, initial = 0, stores = 0, torn = 0;
 
 	if (load_file(path, &data, &size))
 		return EXIT_SETUP;
@@ -707,6 +802,11 @@ static int cmd_file(const char *path, const struct judge *j)
 		case V_INITIAL:
 			initial++;
 			break;
+		case V_STORE:
+			if (++stores <= MAX_REPORTED)
+				printf("store file offset 0x%" PRIx64 ": %s\n", f,
+				       what);
+			break;
 		case V_TORN:
 			if (++torn <= MAX_REPORTED)
 				printf("TORN file offset 0x%" PRIx64 ": %s\n", f,
@@ -717,6 +817,9 @@ static int cmd_file(const char *path, const struct judge *j)
 	if (size % j->bsize)
 		printf("note: %" PRIu64 " bytes past the last whole block not judged\n",
 		       size % j->bsize);
+	if (j->cpu_stores)
+		printf("cpu stores: %" PRIu64 " blocks the CPU was storing (--cpu-stores), not counted as torn\n",
+		       stores);
 	printf("file check: %s: %" PRIu64 " blocks: %" PRIu64 " pinwb, %" PRIu64 " initial, %" PRIu64 " torn\n",
 	       path, size / j->bsize, ok, initial, torn);
 	free(data);
@@ -1038,7 +1141,10 @@ static void usage(FILE *f)
 		"JUDGE: --bsize B (4096, the slot size) --kind buffer|target (buffer: any aligned\n"
 		"       target; target: identity must equal the file offset) --seed S (also\n"
 		"       refuse valid blocks of other seeds) --initial FILE (content before the run;\n"
-		"       zeros always count as initial)\n"
+		"       zeros always count as initial) --cpu-stores (the CPU fills the file through\n"
+		"       its mapping, as a write job's source: a block that is word for word a mix of\n"
+		"       the block its header names and one other block's stream, or zeros, is a\n"
+		"       store in progress, listed and counted, not torn)\n"
 		"Exit: 0 clean, 1 torn blocks found, 2 usage, malformed log or setup error.\n",
 		prog);
 }
@@ -1070,6 +1176,7 @@ int main(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "block", required_argument, NULL, 'B' },
 		{ "entry", required_argument, NULL, 'e' },
+		{ "cpu-stores", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1148,6 +1255,9 @@ int main(int argc, char **argv)
 		case 'e':
 			if (parse_u64("--entry", optarg, &entry))
 				return EXIT_SETUP;
+			break;
+		case 'c':
+			j.cpu_stores = true;
 			break;
 		case 'h':
 			usage(stdout);
