@@ -25,11 +25,13 @@
 #             this load has not been seen to do, so a clean read-back at
 #             policy 1 is a regression check, not proof of the copies.
 #   policy 1 + detector + gup_stable/fail_nowait (every copy that may not wait
-#             fails, as under memory pressure): the writes must end at each
-#             such copy instead of writing the page in place, so the copies
-#             are still taken (> 0), gup_wb_pinned_unbounced stays 0 and the
-#             detector sees no violation (the same check the fail_copy leg
-#             shows failing). Skipped on kernels without fail_nowait.
+#             fails, as under memory pressure): only the first copy of a
+#             write may wait (copies go back to the pool only when the whole
+#             write completes), so copies are still taken (> 0) and the
+#             pinned pages that got none are written in place and counted:
+#             gup_wb_pinned_unbounced > 0 (the degradation is never silent);
+#             gup_stable_violation is reported. Skipped on kernels without
+#             fail_nowait.
 #   policy 1 with most of the memory taken by a tmpfs hog: the same checks as
 #             the first leg; gup_wb_pinned_unbounced is reported.
 # dmesg-allow: BTRFS (error|warning|info) .*csum failed
@@ -110,7 +112,7 @@ kv fault.runs "$tries"
 [ -n "$seen" ] || fail "policy 1 with fail_copy: the device and the checksums were given the page-cache page and the detector saw no violation in $tries runs: it cannot see a missing copy"
 p2="with fail_copy the detector fails: $seen ($tries runs)"
 
-# Every copy that may not wait fails: the writes must be cut, not written in place.
+# Every copy that may not wait fails: what gets no copy must be counted.
 p3="fail_nowait leg not run: $dbg/fail_nowait missing"
 if [ -e "$dbg/fail_nowait" ]; then
 	trap 'echo N >"$dbg/fail_nowait"; echo N >"$dbg/fail_copy"; echo 0 >"$dbg/enable"' EXIT
@@ -129,9 +131,8 @@ if [ -e "$dbg/fail_nowait" ]; then
 	unb=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_wb_pinned_unbounced)
 	viol=$(delta /tmp/vmstat.a /tmp/vmstat.b gup_stable_violation)
 	[ "$early" -gt 0 ] || fail "policy 1 with fail_nowait: no early copy: the load did not write pinned pages"
-	[ "$unb" -eq 0 ] || fail "policy 1 with fail_nowait: $unb pinned page(s) written in place instead of cutting the write"
-	[ "$viol" -eq 0 ] || fail "policy 1 with fail_nowait: gup_stable_violation $viol: pages reached the device without their copy"
-	p3="with fail_nowait $early pages still copied, none in place, no violation"
+	[ "$unb" -gt 0 ] || fail "policy 1 with fail_nowait: every copy after the first failed and gup_wb_pinned_unbounced did not move: pinned pages written in place uncounted"
+	p3="with fail_nowait $early pages still copied, $unb written in place and counted, $viol violation(s)"
 fi
 echo 0 >"$dbg/enable"
 
