@@ -40,7 +40,8 @@ usage: scripts/vm/peers.sh [options]     (also: scripts/pinwb vm --peers, make v
 
 Exit: 0 only listed differences, 1 an unlisted difference or a failure on the
 series that the baseline does not have, 2 usage or setup error, 77 not judged:
-a run directory is still missing (boot it with --runs into the same --out).
+a run directory is still missing (boot it with --runs into the same --out), or
+another peers.sh --runs is still booting one (RUN.running in --out).
 USAGE
 }
 die() { echo "$prog: $*" >&2; exit 2; }
@@ -135,7 +136,16 @@ else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 	t0=$(date +%s)
+	# RUN.running marks a run being booted, so that another peers.sh --runs
+	# into the same --out (booting the other kernels meanwhile) does not
+	# judge a run that has not finished; removed when this one ends.
+	running=''
+	# shellcheck disable=SC2317 # run by the trap
+	drop_running() { [ -z "$running" ] || rm -f "$running"; }
+	trap drop_running EXIT
 	for r in "${boot_runs[@]}"; do
+		running=$out/$r.running
+		: >"$running"
 		args=(--suite peers --config "$config" --timeout "$timeout" --out "$out/$r" "${pass[@]}")
 		case $r in
 		baseline) args+=(--kernel "$kbase") ;;
@@ -147,6 +157,8 @@ else
 		"$top/scripts/vm/run.sh" "${args[@]}" >"$out/$r.out" 2>&1 || rc=$?
 		tail -n 3 "$out/$r.out" | sed "s/^/  [$r] /" >&2
 		[ $rc -le 1 ] || { tail -n 20 "$out/$r.out" >&2; die "$r: scripts/vm/run.sh could not run (exit $rc; see $out/$r.out)"; }
+		rm -f "$running"
+		running=''
 	done
 	echo "peers_seconds=$(($(date +%s) - t0)) runs=$(IFS=,; echo "${boot_runs[*]}")" >>"$out/times.txt"
 fi
@@ -154,6 +166,14 @@ missing=()
 for r in "${runs[@]}"; do
 	[ -d "$out/$r" ] || missing+=("$r")
 done
+busy=()
+for r in "${runs[@]}"; do
+	[ ! -e "$out/$r.running" ] || busy+=("$r")
+done
+if [ "${#busy[@]}" -gt 0 ]; then
+	echo "$prog: not judged: ${busy[*]} still booting in $out (judge it when done: scripts/vm/peers.sh --compare $out; a run interrupted by SIGKILL leaves RUN.running: remove it with the run directory and boot it again)"
+	exit 77
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
 	echo "$prog: not judged: no run directory for ${missing[*]} in $out (boot it: scripts/vm/peers.sh --out $out --runs $(IFS=,; echo "${missing[*]}"))"
 	exit 77

@@ -6,7 +6,7 @@
 # a case passing on the baseline and failing on the series at defaults, an
 # unlisted opt-in difference, a pin leak, a kernel-log finding only on the
 # series, a case missing on the series (it hung). A run directory still
-# missing is not judged (77); --runs refuses to boot over an existing run;
+# missing or still booting is not judged (77); --runs refuses to boot over an existing run;
 # a malformed expected-differences line and a kernel path that is not a
 # file are refused before any boot.
 set -euo pipefail
@@ -100,6 +100,13 @@ if [ "$rc" -eq 2 ]; then ok "missing --compare directory is a usage error"; else
 d=$(fixture partial)
 rm -rf "$d/baseline"
 judge partial 77 'not judged: no run directory for baseline .*--runs baseline'
+
+# A run another peers.sh --runs is still booting (RUN.running beside its
+# directory, which already exists without rows.tsv) is not judged either.
+d=$(fixture booting)
+rm -f "$d/patched-opt-in/rows.tsv"
+: >"$d/patched-opt-in.running"
+judge booting 77 'not judged: patched-opt-in still booting'
 
 # --runs never boots into a run directory that is already there, and
 # refuses an unknown run name; both before any build or boot.
