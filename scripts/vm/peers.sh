@@ -28,6 +28,11 @@ usage: scripts/vm/peers.sh [options]     (also: scripts/pinwb vm --peers, make v
   --runs LIST        boot only these of baseline,patched-default,patched-opt-in (default:
                      all three); --out DIR may then hold the others' run directories
                      already (an earlier --runs into the same DIR), never the named ones
+  --baseline-kernel PATH, --series-kernel PATH
+                     boot this bzImage (in a build directory, or with its .config and
+                     gup_test beside it: scripts/vm/run.sh --kernel PATH) for the
+                     baseline run, or for both patched runs, instead of building it
+                     (default configuration only)
   --timeout S        host-side limit per boot (default: 10800; with --config debug 4 times
                      that, as run.sh scales the per-case limits inside the guest)
   --accel auto|kvm|tcg, --no-build, --drop-initramfs   passed to scripts/vm/run.sh
@@ -35,17 +40,19 @@ usage: scripts/vm/peers.sh [options]     (also: scripts/pinwb vm --peers, make v
 
 Exit: 0 only listed differences, 1 an unlisted difference or a failure on the
 series that the baseline does not have, 2 usage or setup error, 77 not judged:
-a run directory is still missing (boot it with --runs into the same --out).
+a run directory is still missing (boot it with --runs into the same --out), or
+another peers.sh --runs is still booting one (RUN.running in --out).
 USAGE
 }
 die() { echo "$prog: $*" >&2; exit 2; }
 msg() { echo "$prog: $*" >&2; }
 
 out='' config=default expected=$top/tests/vm/peers-expected-differences compare='' timeout='' runs_arg=''
+kbase=none kseries=series
 pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out|--config|--expected|--compare|--timeout|--accel|--runs)
+	--out|--config|--expected|--compare|--timeout|--accel|--runs|--baseline-kernel|--series-kernel)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--out) out=$2 ;;
@@ -54,15 +61,22 @@ while [ $# -gt 0 ]; do
 		--compare) compare=$2 ;;
 		--timeout) timeout=$2 ;;
 		--runs) runs_arg=$2 ;;
+		--baseline-kernel) kbase=$2 ;;
+		--series-kernel) kseries=$2 ;;
 		--accel) pass+=(--accel "$2") ;;
 		esac
 		shift 2 ;;
 	--no-build|--drop-initramfs) pass+=("$1"); shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --out, --config, --expected, --compare, --timeout, --runs, --accel, --no-build, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --out, --config, --expected, --compare, --timeout, --runs, --baseline-kernel, --series-kernel, --accel, --no-build, --drop-initramfs, --help)" ;;
 	esac
 done
 case $config in default|debug) ;; *) die "--config: unknown value '$config' (accepted: default, debug)" ;; esac
+for k in "$kbase" "$kseries"; do
+	case $k in none|series) continue ;; esac
+	[ -f "$k" ] || die "--baseline-kernel/--series-kernel: '$k' is not a file (a bzImage)"
+	[ "$config" = default ] || die "--baseline-kernel/--series-kernel: only with --config default (a bzImage is configured already)"
+done
 if [ -z "$timeout" ]; then
 	if [ "$config" = debug ]; then timeout=43200; else timeout=10800; fi
 fi
@@ -122,18 +136,29 @@ else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 	t0=$(date +%s)
+	# RUN.running marks a run being booted, so that another peers.sh --runs
+	# into the same --out (booting the other kernels meanwhile) does not
+	# judge a run that has not finished; removed when this one ends.
+	running=''
+	# shellcheck disable=SC2317 # run by the trap
+	drop_running() { [ -z "$running" ] || rm -f "$running"; }
+	trap drop_running EXIT
 	for r in "${boot_runs[@]}"; do
+		running=$out/$r.running
+		: >"$running"
 		args=(--suite peers --config "$config" --timeout "$timeout" --out "$out/$r" "${pass[@]}")
 		case $r in
-		baseline) args+=(--kernel none) ;;
-		patched-default) args+=(--kernel series) ;;
-		patched-opt-in) args+=(--kernel series --sysctl vm.longterm_pin_file_mappings=1) ;;
+		baseline) args+=(--kernel "$kbase") ;;
+		patched-default) args+=(--kernel "$kseries") ;;
+		patched-opt-in) args+=(--kernel "$kseries" --sysctl vm.longterm_pin_file_mappings=1) ;;
 		esac
 		msg "$r: scripts/vm/run.sh ${args[*]}"
 		rc=0
 		"$top/scripts/vm/run.sh" "${args[@]}" >"$out/$r.out" 2>&1 || rc=$?
 		tail -n 3 "$out/$r.out" | sed "s/^/  [$r] /" >&2
 		[ $rc -le 1 ] || { tail -n 20 "$out/$r.out" >&2; die "$r: scripts/vm/run.sh could not run (exit $rc; see $out/$r.out)"; }
+		rm -f "$running"
+		running=''
 	done
 	echo "peers_seconds=$(($(date +%s) - t0)) runs=$(IFS=,; echo "${boot_runs[*]}")" >>"$out/times.txt"
 fi
@@ -141,6 +166,14 @@ missing=()
 for r in "${runs[@]}"; do
 	[ -d "$out/$r" ] || missing+=("$r")
 done
+busy=()
+for r in "${runs[@]}"; do
+	[ ! -e "$out/$r.running" ] || busy+=("$r")
+done
+if [ "${#busy[@]}" -gt 0 ]; then
+	echo "$prog: not judged: ${busy[*]} still booting in $out (judge it when done: scripts/vm/peers.sh --compare $out; a run interrupted by SIGKILL leaves RUN.running: remove it with the run directory and boot it again)"
+	exit 77
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
 	echo "$prog: not judged: no run directory for ${missing[*]} in $out (boot it: scripts/vm/peers.sh --out $out --runs $(IFS=,; echo "${missing[*]}"))"
 	exit 77

@@ -18,7 +18,9 @@ usage() {
 usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
 
   --kernel series|none|PATH  kernel to boot: built from the series, the baseline
-                        (both via scripts/kernel/build.sh), or a bzImage (default: series)
+                        (both via scripts/kernel/build.sh), or a bzImage: in a build
+                        directory (arch/x86/boot/bzImage) or with its .config and
+                        gup_test beside it (default: series)
   --config default|debug  with series|none: the kernel configuration; debug adds
                         kernel-patch/config.debug (lockdep, KASAN, DEBUG_VM, ...), built
                         in build/kernel/out-<kernel>-debug (default: default)
@@ -220,8 +222,17 @@ kobj=''
 case $bzimage in
 */arch/x86/boot/bzImage) kobj=${bzimage%/arch/x86/boot/bzImage} ;;
 esac
+# A bzImage copied out of its build (a kernel kept as bzImage, .config and
+# gup_test in one directory) has them beside it instead: without its
+# .config the test file systems would be guessed and differ from a build's.
+kdir_side=''
+[ -n "$kobj" ] || kdir_side=$(dirname "$bzimage")
 kconfig=''
-[ -n "$kobj" ] && [ -f "$kobj/.config" ] && kconfig=$kobj/.config
+if [ -n "$kobj" ] && [ -f "$kobj/.config" ]; then
+	kconfig=$kobj/.config
+elif [ -n "$kdir_side" ] && [ -f "$kdir_side/.config" ]; then
+	kconfig=$kdir_side/.config
+fi
 # scripts/kernel/build.sh writes it to <out>/gup_test. Required for the
 # kernels built here; a bzImage given by path may come without one.
 guptest=''
@@ -230,6 +241,8 @@ if [ -n "$guptest_arg" ]; then
 	guptest=$guptest_arg
 elif [ -n "$kobj" ] && [ -x "$kobj/gup_test" ]; then
 	guptest=$kobj/gup_test
+elif [ -n "$kdir_side" ] && [ -x "$kdir_side/gup_test" ]; then
+	guptest=$kdir_side/gup_test
 elif [ "$kernel" = series ] || [ "$kernel" = none ]; then
 	[ $allow_missing -eq 1 ] || die "no gup_test beside $bzimage (expected ${kobj:-<out>}/gup_test from scripts/kernel/build.sh)"
 else

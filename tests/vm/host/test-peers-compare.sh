@@ -6,8 +6,9 @@
 # a case passing on the baseline and failing on the series at defaults, an
 # unlisted opt-in difference, a pin leak, a kernel-log finding only on the
 # series, a case missing on the series (it hung). A run directory still
-# missing is not judged (77); --runs refuses to boot over an existing run;
-# a malformed expected-differences line is refused before any boot.
+# missing or still booting is not judged (77); --runs refuses to boot over an existing run;
+# a malformed expected-differences line and a kernel path that is not a
+# file are refused before any boot.
 set -euo pipefail
 
 case ${1:-} in
@@ -100,6 +101,13 @@ d=$(fixture partial)
 rm -rf "$d/baseline"
 judge partial 77 'not judged: no run directory for baseline .*--runs baseline'
 
+# A run another peers.sh --runs is still booting (RUN.running beside its
+# directory, which already exists without rows.tsv) is not judged either.
+d=$(fixture booting)
+rm -f "$d/patched-opt-in/rows.tsv"
+: >"$d/patched-opt-in.running"
+judge booting 77 'not judged: patched-opt-in still booting'
+
 # --runs never boots into a run directory that is already there, and
 # refuses an unknown run name; both before any build or boot.
 rc=0
@@ -115,6 +123,24 @@ if [ "$rc" -eq 2 ] && grep -q -- "--runs: unknown run 'stock'" <<<"$o"; then
 	ok "--runs refuses an unknown run name"
 else
 	bad "--runs with an unknown name: exit $rc: $o"
+fi
+
+# --series-kernel/--baseline-kernel take a bzImage file, and only for the
+# default configuration; both refused before any build or boot.
+rc=0
+o=$("$peers" --out "$tmp/kpath" --runs patched-default --series-kernel "$tmp/no-such-bzImage" 2>&1) || rc=$?
+if [ "$rc" -eq 2 ] && grep -q -- "is not a file" <<<"$o" && [ ! -e "$tmp/kpath" ]; then
+	ok "--series-kernel refuses a missing bzImage"
+else
+	bad "--series-kernel with a missing bzImage: exit $rc: $o"
+fi
+: >"$tmp/bzImage"
+rc=0
+o=$("$peers" --out "$tmp/kpath2" --runs baseline --baseline-kernel "$tmp/bzImage" --config debug 2>&1) || rc=$?
+if [ "$rc" -eq 2 ] && grep -q -- "only with --config default" <<<"$o" && [ ! -e "$tmp/kpath2" ]; then
+	ok "--baseline-kernel refuses --config debug"
+else
+	bad "--baseline-kernel with --config debug: exit $rc: $o"
 fi
 
 # A malformed expected-differences line is refused before anything boots

@@ -5,7 +5,8 @@
 # left byte-identical; a new DIR is accepted. The kernel given is a file
 # that is no bzImage, so a run that got past the check would fail at the
 # QEMU boot (after making and removing its disks). --timeout-scale must
-# reach the guest's command line and refuse a bad value.
+# reach the guest's command line and refuse a bad value. A bzImage given by
+# path takes the .config and gup_test beside it.
 set -euo pipefail
 
 case ${1:-} in
@@ -73,6 +74,23 @@ if [ "$rc" -eq 2 ] && grep -q -- "--timeout-scale: '0'" "$tmp/run5.out"; then
 	ok "--timeout-scale 0 refused (exit 2, names the option)"
 else
 	bad "--timeout-scale 0: exit $rc: $(cat "$tmp/run5.out")"
+fi
+
+# A bzImage kept outside its build directory with its .config and gup_test
+# beside it: the run takes both from there (here a .config without btrfs, so
+# no btrfs disk is made, and no "no gup_test" note).
+mkdir -p "$tmp/kept"
+cp "$tmp/fake-bzImage" "$tmp/kept/bzImage"
+printf '# CONFIG_BTRFS_FS is not set\nCONFIG_EXT4_FS=y\n' >"$tmp/kept/.config"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/kept/gup_test" && chmod +x "$tmp/kept/gup_test"
+rc=0
+"$run" --kernel "$tmp/kept/bzImage" --no-build --allow-missing --accel tcg --timeout 5 \
+	--out "$tmp/keptrun" >"$tmp/run6.out" 2>&1 || rc=$?
+if [ -f "$tmp/keptrun/disks.txt" ] && ! grep -q '^btrfs ' "$tmp/keptrun/disks.txt" &&
+	grep -q '^xfs ' "$tmp/keptrun/disks.txt" && ! grep -q 'no gup_test beside' "$tmp/run6.out"; then
+	ok "a bzImage with .config and gup_test beside it: both used"
+else
+	bad "a bzImage with .config and gup_test beside it (exit $rc): disks: $(cat "$tmp/keptrun/disks.txt" 2>&1) | $(grep gup_test "$tmp/run6.out")"
 fi
 
 echo "$passed passed, $failed failed, 0 skipped"
