@@ -60,7 +60,8 @@ IOPS, total latency and CPU per I/O of each side, and the ratio B/A.
                    more pairs) is refused when this machine's 1-minute load
                    average is L or more before the runs; the summary flags
                    the set LOADED when it was, or when it reached L plus the
-                   bench's own share (1; 2 with a writeback driver) before
+                   bench's own share (the CPU count, one more with a
+                   writeback driver) before
                    any run or after the last one
   --allow-loaded   run a result set on a loaded machine anyway (flagged);
                    smoke runs (--reps under 5) are never refused, only flagged
