@@ -73,16 +73,22 @@ class SummaryTest(unittest.TestCase):
         lines = summary.text_lines(b, 2)
         self.assertTrue(lines[0].startswith("*** LOADED MACHINE"))
         self.assertRegex(lines[-1], r"^ratio median=")
-        # Quiet before, loaded before one run (above 1 plus the bench's own 2:
-        # the fixture has a writeback-driver cell).
+        # Quiet before, the bench's own load during the runs (below 1 plus its
+        # own share, 3: the fixture's 2 CPUs and a writeback-driver cell).
         self._meta(load_before="0.40 0.30 0.20")
         run = sorted(os.listdir(os.path.join(self.d, "runs")))[3]
         with open(os.path.join(self.d, "runs", run, "loadavg"), "w") as f:
             f.write("3.50 1.00 0.50 3/200 1234\n")
         b = summary.summarise(self.d)
+        self.assertFalse(b["load"]["loaded"])
+        self.assertEqual(b["load"]["own_load"], 3.0)
+        # Loaded before one run: above that.
+        with open(os.path.join(self.d, "runs", run, "loadavg"), "w") as f:
+            f.write("4.50 1.00 0.50 3/200 1234\n")
+        b = summary.summarise(self.d)
         self.assertTrue(b["load"]["loaded"])
-        self.assertEqual(b["load"]["runs_max"], 3.5)
-        self.assertIn("up to 3.50 before a run", b["load"]["why"][0])
+        self.assertEqual(b["load"]["runs_max"], 4.5)
+        self.assertIn("up to 4.50 before a run", b["load"]["why"][0])
         # A higher limit takes the same set as quiet.
         self._meta(max_load="4")
         self.assertFalse(summary.summarise(self.d)["load"]["loaded"])
