@@ -73,34 +73,7 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* Pattern of file @tag at byte @off: differs per file, per page and byte. */
-static unsigned char pattern(unsigned char tag, size_t off)
-{
-	return (unsigned char)(tag ^ (off >> 12) ^ (off * 7));
-}
-
-static void fill(unsigned char *buf, unsigned char tag)
-{
-	for (size_t i = 0; i < PROBE_SIZE; i++)
-		buf[i] = pattern(tag, i);
-}
-
-static size_t mismatches(const unsigned char *buf, unsigned char tag)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < PROBE_SIZE; i++)
-		n += buf[i] != pattern(tag, i);
-	return n;
-}
-
-static void write_file(int fd, const unsigned char *buf)
-{
-	if (pwrite(fd, buf, PROBE_SIZE, 0) != PROBE_SIZE)
-		die("pwrite");
-	if (fsync(fd))
-		die("fsync");
-}
+#include "probe-pattern.h"
 
 static void read_back(const char *path, unsigned char *buf)
 {
