@@ -364,6 +364,17 @@ boot() {
 	return 0
 }
 
+# What meta.json says about the kernel and the commit is taken now, as it
+# boots: the build directory may be rebuilt, or the checkout moved on, while
+# a long run is in the guest.
+bzsha=$(sha256sum "$bzimage" | cut -c1-64)
+gitrev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+kcfg='{}'
+if [ -n "$kconfig" ]; then
+	kcfg=$(sed -nE -e 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' -e '/^CONFIG_/p' "$kconfig" |
+		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KASAN|KASAN_INLINE|DEBUG_VM|DEBUG_ATOMIC_SLEEP|DEBUG_LIST|DEBUG_OBJECTS|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|EXFAT_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
+fi
+
 # With --accel auto, KVM must also work: nested KVM that cannot run the
 # guest (seen on some hosts: no output after the BIOS) falls back to TCG.
 kvm_fallback=false
@@ -441,20 +452,15 @@ results_json=$out/results.json
 meta_get() { sed -n "s/^$1=//p" "$out/results/meta.txt" 2>/dev/null | head -n 1; }
 [ -f "$out/results/meta.txt" ] || sed -n 's/^PINWB-META //p' "$out/markers.txt" >"$out/results/meta.txt"
 sysctls=$(sed -n 's/^sysctl\.//p' "$out/results/meta.txt" | jq -R 'split("=") | {(.[0]): (.[1] | tonumber? // .)}' | jq -s 'add // {}')
-kcfg='{}'
-if [ -n "$kconfig" ]; then
-	kcfg=$(sed -nE -e 's/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/' -e '/^CONFIG_/p' "$kconfig" |
-		awk -F= '$1 ~ /^CONFIG_(BUG|PROVE_LOCKING|DETECT_HUNG_TASK|KASAN|KASAN_INLINE|DEBUG_VM|DEBUG_ATOMIC_SLEEP|DEBUG_LIST|DEBUG_OBJECTS|KALLSYMS|GUP_TEST|GUP_STABLE_PAGE_CHECK|BTRFS_FS|EXFAT_FS|TRANSPARENT_HUGEPAGE|HUGETLBFS|IO_URING)$/' | jq -R 'split("=") | {(.[0]): .[1]}' | jq -s 'add // {}')
-fi
 boot_s=$(sed -n 's/^PINWB-BOOTED uptime=//p' "$out/markers.txt" | head -n 1)
 jq -n --arg stamp "$stamp" --arg uname_r "$(meta_get uname_r)" --arg uname_v "$(meta_get uname_v)" \
-	--arg bzimage "$bzimage" --arg bzsha "$(sha256sum "$bzimage" | cut -c1-64)" --arg kernel_arg "$kernel" --arg kconfig_name "$config" \
+	--arg bzimage "$bzimage" --arg bzsha "$bzsha" --arg kernel_arg "$kernel" --arg kconfig_name "$config" \
 	--arg boot_sysctls "${boot_sysctls[*]}" \
 	--arg accel "$accel" --argjson kvm_fallback "$kvm_fallback" --arg qver "$(qemu-system-x86_64 --version | head -n 1)" \
 	--arg qcmd "$(cat "$out/qemu.cmdline")" --arg append "$append" --arg guest_cmdline "$(meta_get cmdline)" \
 	--arg mem "$mem" --arg smp "$smp" --arg suite "$suite" --arg tests "$tests" --arg scale "$scale" --arg timeout "$timeout" \
 	--arg fs "$(meta_get filesystems)" --arg gup "$(meta_get gup_counters)" \
-	--arg host "$(uname -r)" --arg git "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	--arg host "$(uname -r)" --arg git "$gitrev" \
 	--argjson sysctls "$sysctls" --argjson kconfig "$kcfg" \
 	--arg build_s "$(awk -v a="$t_start" -v b="$t_built" 'BEGIN { printf "%.1f", b - a }')" \
 	--arg vm_s "$(awk -v a="$t_boot" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')" \
