@@ -21,6 +21,7 @@ usage() {
 	cat <<USAGE
 usage: torture-record.sh --out DIR [--fs ext4|xfs|btrfs] [--method dm|synth]
                          [--runtime S] [--seed S] [--job JOB] [--image-size SIZE]
+                         [--wb-modes MODES]
 
   --out DIR      an empty or new directory for the recording (required)
   --fs           file system to make on the private image (default ext4)
@@ -35,16 +36,21 @@ usage: torture-record.sh --out DIR [--fs ext4|xfs|btrfs] [--method dm|synth]
   --job JOB      workload (default dio-read-uring)
   --image-size   size of the sparse file system image (default 512M; xfs
                  wants at least 300M)
+  --wb-modes M   the engine's writeback driver modes (pinwb_wb_modes; default:
+                 the engine's own, which write the buffer file back while DMA
+                 goes into it). "none" leaves writeback to the end of the run,
+                 when the pages no longer change: a recording that is clean
+                 on any kernel and policy
 Needs root. Exit: 0 recorded, 1 the engine run failed, 2 usage or setup
 error, 77 this machine cannot record with the method asked for (reason given).
 USAGE
 }
 
-out="" fs=ext4 method=dm runtime=3 seed=1 job=dio-read-uring image_size=512M
+out="" fs=ext4 method=dm runtime=3 seed=1 job=dio-read-uring image_size=512M wb_modes=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
-	--out | --fs | --method | --runtime | --seed | --job | --image-size)
+	--out | --fs | --method | --runtime | --seed | --job | --image-size | --wb-modes)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then die_usage "$1 needs a value (see --help)"; fi
 		case $1 in
 		--out) out=$2 ;;
@@ -54,10 +60,11 @@ while [ $# -gt 0 ]; do
 		--seed) seed=$2 ;;
 		--job) job=$2 ;;
 		--image-size) image_size=$2 ;;
+		--wb-modes) wb_modes=$2 ;;
 		esac
 		shift 2
 		;;
-	*) die_usage "unknown argument '$1' (accepted: --out, --fs, --method, --runtime, --seed, --job, --image-size, --help)" ;;
+	*) die_usage "unknown argument '$1' (accepted: --out, --fs, --method, --runtime, --seed, --job, --image-size, --wb-modes, --help)" ;;
 	esac
 done
 [ -n "$out" ] || die_usage "--out DIR is required"
@@ -144,6 +151,7 @@ pinwb_wb_interval_us=20000
 pinwb_seed=$seed
 pinwb_fixedbufs_fallback=1
 JOB
+[ -z "$wb_modes" ] || echo "pinwb_wb_modes=$wb_modes" >>"$work/job.fio"
 # (the fallback: where the kernel refuses long-term pins of the buffer
 # file, a fixed-buffer job records without registered buffers, said in its
 # report, rather than failing before it wrote anything)
