@@ -52,13 +52,15 @@ def _read(path):
 
 
 def guest_matrix(vm_run):
-    """The matrix the guest was given (its plan's matrix.txt)."""
+    """The matrix the guest was given (its plan's matrix.txt), named by the
+    file the host planned it from."""
     p = os.path.join(vm_run, "results", TEST, "plan", "matrix.txt")
     if not os.path.exists(p):
         raise VmImportError("%s: no results/%s/plan/matrix.txt: not a run of the plan-driven "
                             "bench-matrix test (run: pinwb vm --suite full --tests %s "
                             "[--bench-matrix FILE])" % (vm_run, TEST, TEST))
-    return matrix.parse(_read(p), p)
+    gplan = files.load_json(os.path.join(os.path.dirname(p), "plan.json")) or {}
+    return matrix.parse(_read(p), (gplan.get("matrix") or {}).get("file") or p)
 
 
 def import_run(m, vm_run, out, workloads):
