@@ -6,7 +6,8 @@
 # fresh, sparse and of the planned size) and writes fixture fio and pinwb
 # JSON. Checked: every planned run ran in plan order with its cell's
 # sysctls and a fresh buffer, a progress line per counted run, the sysctls
-# put back; `pinwb bench --from-vm` makes the set from it. Refused: a run
+# put back (also when the runner is ended by TERM mid-run, as the suite's
+# watchdog ends it); `pinwb bench --from-vm` makes the set from it. Refused: a run
 # dir missing a planned run, a job file not the planned one, another
 # matrix, a run whose verification is not intact, a bad matrix line or one
 # the guest cannot run (pinwb vm --bench-matrix, exit 2 naming the line).
@@ -74,6 +75,10 @@ echo "$run $pol $(cat "$STUB_SYS/vm/longterm_pin_file_mappings") $size $fresh" >
 iops=100000
 [ "$pol" = 1 ] && iops=98000
 PYTHONPATH=$STUB_FIXTURE python3 -c "import json, fixture; print(json.dumps(fixture.fio_doc([('bench-pinwb', $iops, 100)])))" >"$out"
+if [ "$run" = "${STUB_HANG:-}" ]; then
+	: >"$STUB_SYS/hanging"
+	exec sleep 600
+fi
 verdict=intact
 [ "$run" = "${STUB_MISMATCH:-}" ] && verdict=mismatch
 printf '{"verify": {"result": "%s", "mismatches": 0}}\n' "$verdict" >"$rep"
@@ -148,6 +153,30 @@ rc=0
 STUB_MISMATCH=c0-r1-1 guest_run "$T/mm" || rc=$?
 [ $rc -eq 1 ] || { cat "$T/mm/log"; fail "a mismatching run: the runner exited $rc, expected 1"; }
 grep -q "c0-r1-1 .*verification says 'mismatch'" "$T/mm/note" || fail "the note does not name the mismatching run"
+
+# Ended by the suite runner's watchdog (TERM to the test's process group)
+# in the middle of a run: the sysctls are put back and the scratch
+# directory goes all the same.
+rm -f "$T/sys/hanging"
+STUB_HANG=c1-r0-1 setsid bash -c "$(declare -f guest_run); T=$T root=$root TOP=$TOP guest_run $T/hang" &
+hang=$!
+for _ in $(seq 240); do
+	[ ! -e "$T/sys/hanging" ] || break
+	sleep 0.5
+done
+[ -e "$T/sys/hanging" ] || fail "the runner never reached the run the stub hangs in"
+[ "$(cat "$T/sys/vm/gup_writeback_policy")" = 1 ] || fail "the hanging run does not have its policy set"
+kill -TERM -- -"$hang"
+wait "$hang" || true
+# the group's last process (the runner, in its traps) may outlive its parent
+for _ in $(seq 240); do
+	kill -0 -- -"$hang" 2>/dev/null || break
+	sleep 0.5
+done
+! kill -0 -- -"$hang" 2>/dev/null || fail "the runner did not end on TERM"
+[ "$(cat "$T/sys/vm/gup_writeback_policy") $(cat "$T/sys/vm/longterm_pin_file_mappings")" = "0 0" ] ||
+	fail "a runner ended by TERM did not put the sysctls back"
+[ -z "$(ls -A "$T/mnt/ext4")" ] || fail "a runner ended by TERM left its scratch directory"
 
 # pinwb vm --bench-matrix: bad lines and what the guest lacks, refused
 # before anything is built, naming the line. The run directory cannot be

@@ -50,6 +50,8 @@ restore() {
 	rm -rf "$dir"
 }
 trap restore EXIT
+# the runner's watchdog ends a test with TERM: put things back then too
+trap 'exit 1' TERM INT
 
 # set_sysctls LIST: name=value,... or -; each read back.
 set_sysctls() {
