@@ -51,8 +51,11 @@ IOPS, total latency and CPU per I/O of each side, and the ratio B/A.
   --from-vm RUN    make the result set from a VM run of the in-VM test
                    bench-matrix instead of running here:
                      scripts/pinwb vm --suite full --tests bench-matrix --out RUN
-                   (--matrix defaults to bench-policy-vm, the matrix that
-                   test follows; every planned run must be in RUN)
+                   with --bench-matrix FILE (default bench-policy-vm). The
+                   matrix is the one the guest was given (with --matrix,
+                   it must be that one); RUN's plan must be the plan of
+                   that matrix, every planned run must be in RUN with its
+                   planned job file
   --release-from RUN  with --from-vm: another VM run of the same kernel (its
                    bzImage sha256) whose release-cost rows (gup-release-sweep)
                    join the set, with their ns/page plot; repeatable
@@ -101,8 +104,9 @@ while [ $# -gt 0 ]; do
 	*) die_usage "unknown argument '$1' (accepted: --matrix, --quick, --reps (or --runs), --runtime, --fs, --out, --size, --image-size, --client, --from-vm, --release-from, --max-load, --allow-loaded, --help)" ;;
 	esac
 done
-if [ -z "$matrix" ]; then
-	if [ -n "$from_vm" ]; then matrix=bench-policy-vm; else matrix=bench-engines; fi
+# --from-vm without --matrix: the matrix the guest was given (its plan).
+if [ -z "$matrix" ] && [ -z "$from_vm" ]; then
+	matrix=bench-engines
 fi
 if [ -n "$from_vm" ] && [ ! -d "$from_vm" ]; then
 	die_usage "--from-vm '$from_vm' is not a directory (a run directory of pinwb vm)"
@@ -113,11 +117,13 @@ if [ ${#release_from[@]} -gt 0 ]; then
 		[ -d "$r" ] || die_usage "--release-from '$r' is not a directory (a run directory of pinwb vm)"
 	done
 fi
-if [ ! -f "$matrix" ] && [ -f "$PINWB_TOP/workloads/$matrix.matrix" ]; then
-	matrix=$PINWB_TOP/workloads/$matrix.matrix
+if [ -n "$matrix" ]; then
+	if [ ! -f "$matrix" ] && [ -f "$PINWB_TOP/workloads/$matrix.matrix" ]; then
+		matrix=$PINWB_TOP/workloads/$matrix.matrix
+	fi
+	[ -f "$matrix" ] || die_usage "--matrix '$matrix' is neither a file nor workloads/NAME.matrix"
+	matrix=$(readlink -f "$matrix")
 fi
-[ -f "$matrix" ] || die_usage "--matrix '$matrix' is neither a file nor workloads/NAME.matrix"
-matrix=$(readlink -f "$matrix")
 [ $quick -eq 0 ] || [ -n "$runtime" ] || runtime=3
 if [ -n "$reps" ] && { ! is_uint "$reps" || [ "$reps" -lt 1 ]; }; then
 	die_usage "--reps '$reps' is not a positive number"
@@ -139,7 +145,7 @@ fi
 bench_py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$PINWB_TOP/scripts/lib PINWB_PROG="$prog" python3 -m pinwbbench "$@"; }
 
 # A bad matrix stops here, before anything is set up.
-bench_py check "$matrix" >/dev/null
+[ -z "$matrix" ] || bench_py check "$matrix" >/dev/null
 
 # make_out: the result set directory, new or empty of bench results.
 make_out() {
@@ -156,10 +162,10 @@ make_out() {
 
 if [ -n "$from_vm" ]; then
 	make_out
-	cp -- "$matrix" "$out/matrix.txt"
 	rel_args=()
 	for r in "${release_from[@]}"; do rel_args+=(--release-from "$r"); done
-	bench_py import-vm "$matrix" "$from_vm" "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json" \
+	[ -z "$matrix" ] || rel_args+=(--matrix "$matrix")
+	bench_py import-vm "$from_vm" "$out" --top "$PINWB_TOP" --fio "$PINWB_FIO" --argv "$argv_json" \
 		"${rel_args[@]}"
 	note "result set from the VM run $from_vm: $out"
 	bench_py report "$out"

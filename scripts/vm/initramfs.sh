@@ -25,6 +25,8 @@ usage: scripts/vm/initramfs.sh [options]
   --gup-test PATH   the kernel's gup_test selftest binary (default: none; left out)
   --peers DIR       the peers' suites built by scripts/vm/peers-build.sh (mm/,
                     liburing/, liburing.list), put at /opt/pinwb/peers (default: none)
+  --bench-plan DIR  a bench plan (pinwbbench guest-plan), put at /opt/pinwb/bench-plan
+                    for the in-VM test bench-matrix (default: none)
   --compress gzip|zstd  archive compression (default: gzip; zstd needs CONFIG_RD_ZSTD)
   --torture         also put in what scripts/pinwb torture needs: scripts/,
                     engines/pinwb-logcheck, and host binaries (bash, python3 and
@@ -48,12 +50,13 @@ engine=$top/engines/pinwb.so
 verify=$top/engines/pinwb-verify
 guptest=''
 peers=''
+bench_plan=''
 compress=gzip
 allow_missing=0
 torture=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out|--fio|--engine|--verify|--gup-test|--peers|--compress)
+	--out|--fio|--engine|--verify|--gup-test|--peers|--bench-plan|--compress)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--out) out=$2 ;;
@@ -62,13 +65,14 @@ while [ $# -gt 0 ]; do
 		--verify) verify=$2 ;;
 		--gup-test) guptest=$2 ;;
 		--peers) peers=$2 ;;
+		--bench-plan) bench_plan=$2 ;;
 		--compress) compress=$2 ;;
 		esac
 		shift 2 ;;
 	--allow-missing) allow_missing=1; shift ;;
 	--torture) torture=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --peers, --compress, --allow-missing, --torture, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --out, --fio, --engine, --verify, --gup-test, --peers, --bench-plan, --compress, --allow-missing, --torture, --help)" ;;
 	esac
 done
 case $compress in
@@ -212,6 +216,11 @@ find "$stage/opt/pinwb/tests/vm" -name "*.sh" -exec chmod 0755 {} +
 mkdir -p "$stage/opt/pinwb/workloads"
 if compgen -G "$top/workloads/*.fio" >/dev/null; then
 	cp "$top"/workloads/*.fio "$stage/opt/pinwb/workloads/"
+fi
+if [ -n "$bench_plan" ]; then
+	[ -f "$bench_plan/plan.tsv" ] || die "--bench-plan: '$bench_plan' has no plan.tsv (write it: pinwbbench guest-plan)"
+	cp -r "$bench_plan" "$stage/opt/pinwb/bench-plan"
+	included+=(bench-plan)
 fi
 {
 	echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -35,6 +35,10 @@ usage: scripts/vm/run.sh [options]     (also: scripts/pinwb vm, make vm-test)
                         baseline and the series, one table (see scripts/vm/peers.sh --help)
   --suite NAME          in-VM suite: $(suites)(default: short)
   --tests LIST          comma list: run only these tests of the suite
+  --bench-matrix FILE   the matrix the in-VM test bench-matrix runs (a file, or NAME for
+                        workloads/NAME.matrix; default: bench-policy-vm): planned here as
+                        pinwb bench plans it, refused (exit 2, naming the line) when it uses
+                        what the guest lacks; make the set with pinwb bench --from-vm OUT
   --mem SIZE            guest memory, QEMU syntax (default: 1G)
   --smp N               guest CPUs (default: 2)
   --timeout S           host-side limit for the whole boot in seconds; a guest
@@ -75,10 +79,10 @@ if [ "${1:-}" = --peers ]; then
 fi
 
 kernel=series config=default suite=short tests='' mem=1G smp=2 timeout='' scale='' accel=auto out='' guptest_arg=''
-no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=() guest_args=()
+no_build=0 allow_missing=0 keep_disks=0 drop_initramfs=0 peers_dir="" boot_sysctls=() guest_args=() bench_matrix=''
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--config|--sysctl|--guest-arg|--peers-dir|--suite|--tests|--mem|--smp|--timeout|--timeout-scale|--accel|--out|--gup-test)
+	--kernel|--config|--sysctl|--guest-arg|--peers-dir|--suite|--tests|--bench-matrix|--mem|--smp|--timeout|--timeout-scale|--accel|--out|--gup-test)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--kernel) kernel=$2 ;;
@@ -88,6 +92,7 @@ while [ $# -gt 0 ]; do
 		--peers-dir) peers_dir=$2 ;;
 		--suite) suite=$2 ;;
 		--tests) tests=$2 ;;
+		--bench-matrix) bench_matrix=$2 ;;
 		--mem) mem=$2 ;;
 		--smp) smp=$2 ;;
 		--timeout) timeout=$2 ;;
@@ -102,7 +107,7 @@ while [ $# -gt 0 ]; do
 	--keep-disks) keep_disks=1; shift ;;
 	--drop-initramfs) drop_initramfs=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --guest-arg, --peers-dir, --peers (first), --suite, --tests, --mem, --smp, --timeout, --timeout-scale, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
+	*) die "unknown argument '$1' (accepted: --kernel, --config, --sysctl, --guest-arg, --peers-dir, --peers (first), --suite, --tests, --bench-matrix, --mem, --smp, --timeout, --timeout-scale, --accel, --out, --gup-test, --no-build, --allow-missing, --keep-disks, --drop-initramfs, --help)" ;;
 	esac
 done
 
@@ -155,6 +160,23 @@ if [ -n "$tests" ]; then
 			die "--tests: '$t' is not in suite $suite (accepted: ${expected[*]})"
 	done
 	mapfile -t expected < <(printf '%s\n' "${expected[@]}" | grep -xF -f <(printf '%s\n' "${wanted[@]}"))
+fi
+
+# The bench matrix the in-VM test bench-matrix runs: checked now, before
+# anything is built; planned once the guest kernel's .config is known.
+bench_py() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$top/scripts/lib PINWB_PROG="pinwb vm" python3 -m pinwbbench "$@"; }
+if printf '%s\n' "${expected[@]}" | grep -qx bench-matrix; then
+	bench_matrix=${bench_matrix:-bench-policy-vm}
+	if [ ! -f "$bench_matrix" ] && [ -f "$top/workloads/$bench_matrix.matrix" ]; then
+		bench_matrix=$top/workloads/$bench_matrix.matrix
+	fi
+	[ -f "$bench_matrix" ] || die "--bench-matrix: '$bench_matrix' is neither a file nor workloads/NAME.matrix"
+	bench_matrix=$(readlink -f "$bench_matrix")
+	command -v python3 >/dev/null || die "python3 not found: it plans the bench matrix (make deps)"
+	bench_py guest-plan --check "$bench_matrix" || exit 2
+	bench_timeout=$(awk '$1 == "bench-matrix" { print $2 }' "$suite_list")
+elif [ -n "$bench_matrix" ]; then
+	die "--bench-matrix: the run has no bench-matrix test (it is in suite full: --suite full --tests bench-matrix)"
 fi
 
 # KVM only when /dev/kvm can be opened read-write here, and is not PVM
@@ -275,9 +297,24 @@ if [ -z "$peers_dir" ] && [ "$suite" = peers ]; then
 fi
 [ -z "$peers_dir" ] || [ -d "$peers_dir" ] || die "--peers-dir: '$peers_dir' is not a directory (build it: scripts/vm/peers-build.sh)"
 
+# The bench plan, kept in the run directory beside what it booted.
+bench_plan=''
+if [ -n "$bench_matrix" ]; then
+	bench_plan=$out/bench-plan
+	gp_args=(--workloads "$top/workloads")
+	[ -z "$kconfig" ] || gp_args+=(--kernel-config "$kconfig")
+	[ -f "$top/engines/pinwb.so" ] || gp_args+=(--no-engine)
+	bench_py guest-plan "$bench_matrix" "$bench_plan" "${gp_args[@]}" >&2 || exit 2
+	least=$(sed -n 's/^PLAN_LEAST_SECONDS=//p' "$bench_plan/plan.env")
+	if [ -n "$bench_timeout" ] && [ "$least" -ge $((bench_timeout * scale)) ]; then
+		die "--bench-matrix: $(basename "$bench_matrix") takes at least ${least}s of fio time, more than bench-matrix's timeout of $((bench_timeout * scale))s: pass --timeout-scale $(( least / bench_timeout + 2 )) (or cut its reps/runtime)"
+	fi
+fi
+
 # In the run directory: what this run booted, whatever other runs build.
 initrd=$out/initramfs.cpio.gz
 ir_args=(--out "$initrd")
+[ -n "$bench_plan" ] && ir_args+=(--bench-plan "$bench_plan")
 [ -n "$peers_dir" ] && ir_args+=(--peers "$peers_dir")
 [ -n "$guptest" ] && ir_args+=(--gup-test "$guptest")
 [ $allow_missing -eq 1 ] && ir_args+=(--allow-missing)

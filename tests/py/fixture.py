@@ -77,6 +77,42 @@ def make(out, text=MATRIX, iops=iops_default, hosts=None, gup=True):
     return plan
 
 
+GUEST_PATHS = {"out": "/results/bench-matrix", "dir": "/mnt/ext4/bench-matrix.1",
+               "engine": "/opt/pinwb/engines/pinwb.so"}
+
+
+def make_vm_run(vm, matrix_path, iops=iops_default):
+    """VM as the in-VM test bench-matrix leaves it on the plan of
+    MATRIX_PATH: results/bench-matrix/{result.json, plan/, guest.env,
+    runs/NAME/{job.fio, fio.json, bench.pinwb.json}}, and meta.json."""
+    import shutil
+    from pinwbbench import guestplan  # noqa: E402
+    src = os.path.join(vm, "results", "bench-matrix")
+    plan_dir = os.path.join(src, "plan")
+    plan = guestplan.write(matrix.load(matrix_path), plan_dir, os.path.join(TOP, "workloads"))
+    with open(os.path.join(src, "guest.env"), "w") as f:
+        f.write("".join("%s=%s\n" % kv for kv in sorted(GUEST_PATHS.items())))
+    for run in plan["warmups"] + plan["runs"]:
+        rd = os.path.join(src, run["dir"])
+        os.makedirs(rd)
+        with open(os.path.join(plan_dir, run["dir"], "job.fio")) as f:
+            job = guestplan.fill(f.read(), GUEST_PATHS)
+        with open(os.path.join(rd, "job.fio"), "w") as f:
+            f.write(job)
+        with open(os.path.join(rd, "fio.json"), "w") as f:
+            json.dump(fio_doc([("bench-pinwb", iops(run), 320.0)]), f)
+        with open(os.path.join(rd, "bench.pinwb.json"), "w") as f:
+            json.dump({"verify": {"result": "intact", "mismatches": 0}, "io": {}}, f)
+    # the guest keeps the plan's files, not its run directories
+    shutil.rmtree(os.path.join(plan_dir, "runs"))
+    with open(os.path.join(src, "result.json"), "w") as f:
+        json.dump({"name": "bench-matrix", "result": "PASS"}, f)
+    with open(os.path.join(vm, "meta.json"), "w") as f:
+        json.dump({"kernel": {"uname_r": "6.12.117", "uname_v": "#2"},
+                   "sysctls": {"vm.gup_writeback_policy": 0}, "qemu": {"accel": "tcg"}}, f)
+    return plan
+
+
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: fixture.py DIR [MATRIX_FILE]")

@@ -15,20 +15,8 @@ MATRIX = os.path.join(fixture.TOP, "workloads", "bench-policy-vm.matrix")
 class VmImportTest(unittest.TestCase):
     def setUp(self):
         self.d = tempfile.mkdtemp()
-        # A fake VM run: the fixture's runs moved to results/bench-matrix/runs.
-        with open(MATRIX) as f:
-            text = f.read()
-        fx = os.path.join(self.d, "fx")
-        fixture.make(fx, text)
         self.vm = os.path.join(self.d, "vm")
-        src = os.path.join(self.vm, "results", "bench-matrix")
-        os.makedirs(src)
-        shutil.move(os.path.join(fx, "runs"), os.path.join(src, "runs"))
-        with open(os.path.join(src, "result.json"), "w") as f:
-            json.dump({"name": "bench-matrix", "result": "PASS"}, f)
-        with open(os.path.join(self.vm, "meta.json"), "w") as f:
-            json.dump({"kernel": {"uname_r": "6.12.117", "uname_v": "#2"},
-                       "sysctls": {"vm.gup_writeback_policy": 0}, "qemu": {"accel": "tcg"}}, f)
+        fixture.make_vm_run(self.vm, MATRIX)
         self.m = matrix.load(MATRIX)
 
     def tearDown(self):
@@ -97,6 +85,30 @@ class VmImportTest(unittest.TestCase):
             vmimport.import_run(self.m, self.vm, os.path.join(self.d, "set"),
                                 os.path.join(fixture.TOP, "workloads"))
         self.assertIn("c1-r0-1", str(cm.exception))
+
+    def test_matrix_defaults_to_the_guests(self):
+        plan = vmimport.import_run(None, self.vm, os.path.join(self.d, "set"),
+                                   os.path.join(fixture.TOP, "workloads"))
+        self.assertEqual(plan["matrix"]["compare"], "sysctl vm.gup_writeback_policy")
+        with open(os.path.join(self.d, "set", "runs", "c0-r0-0", "job.fio")) as f:
+            self.assertIn("pinwb_report=/results/bench-matrix/runs/c0-r0-0/bench.pinwb.json", f.read())
+
+    def test_another_matrix_is_refused(self):
+        other = matrix.load(os.path.join(fixture.TOP, "workloads", "bench-policy.matrix"))
+        with self.assertRaisesRegex(vmimport.VmImportError, "the guest ran the matrix"):
+            vmimport.import_run(other, self.vm, os.path.join(self.d, "set"),
+                                os.path.join(fixture.TOP, "workloads"))
+
+    def test_another_plan_is_refused(self):
+        p = os.path.join(self.vm, "results", "bench-matrix", "plan", "plan.json")
+        with open(p) as f:
+            plan = json.load(f)
+        plan["runs"][0], plan["runs"][1] = plan["runs"][1], plan["runs"][0]
+        with open(p, "w") as f:
+            json.dump(plan, f)
+        with self.assertRaisesRegex(vmimport.VmImportError, "is not the plan of"):
+            vmimport.import_run(self.m, self.vm, os.path.join(self.d, "set"),
+                                os.path.join(fixture.TOP, "workloads"))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Modules, lower ones never importing higher ones:
   summary  a set's runs -> bench.json and summary.md
   compare  two sets (or two fio JSON files) -> ratios and verdicts
   plots    gnuplot data files and scripts
+  guestplan a run plan for the VM guest's shell (tokens for its paths)
   vmimport a set from a VM run of tests/vm/suite/bench-matrix.sh
   cli      the command line (python3 -m pinwbbench)
 """

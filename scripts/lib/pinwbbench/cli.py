@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from . import compare, files, matrix, meta, plots, runplan, summary, vmimport
+from . import compare, files, guestplan, matrix, meta, plots, runplan, summary, vmimport
 
 
 class Usage(Exception):
@@ -38,8 +38,14 @@ def _parser():
     c.add_argument("--argv", required=True, help="the command, a JSON array")
     c.add_argument("--matrix")
     c.add_argument("--field", action="append", default=[], help="KEY=VALUE, repeatable")
-    c = sub.add_parser("import-vm", help="a set from a VM run of tests/vm/suite/bench-matrix.sh")
+    c = sub.add_parser("guest-plan", help="the run plan of a matrix for the VM guest, in OUT")
     c.add_argument("matrix")
+    c.add_argument("out", nargs="?")
+    c.add_argument("--check", action="store_true", help="only refuse what the guest cannot run")
+    c.add_argument("--workloads")
+    c.add_argument("--kernel-config", help="the guest kernel's .config (refuses what it lacks)")
+    c.add_argument("--no-engine", action="store_true", help="the initramfs goes without pinwb.so")
+    c = sub.add_parser("import-vm", help="a set from a VM run of tests/vm/suite/bench-matrix.sh")
     c.add_argument("vm_run")
     c.add_argument("out")
     c.add_argument("--top", required=True)
@@ -47,6 +53,7 @@ def _parser():
     c.add_argument("--argv", required=True, help="the command, a JSON array")
     c.add_argument("--release-from", action="append", default=[],
                    help="another VM run of the same kernel whose release-cost rows join the set")
+    c.add_argument("--matrix", help="the matrix the guest must have run (default: the one it was given)")
     c = sub.add_parser("report", help="bench.json, summary.md and plots of a set")
     c.add_argument("out")
     c.add_argument("--no-plots", action="store_true")
@@ -104,14 +111,27 @@ def run(argv):
             extra = [k[len("sysctl vm."):] for k in matrix.load(a.matrix).axis_keys() if k.startswith("sysctl ")]
         meta.write(os.path.join(a.out, "meta.json"),
                    meta.collect(a.top, a.fio, json.loads(a.argv), fields, extra))
-    elif a.cmd == "import-vm":
+    elif a.cmd == "guest-plan":
         m = matrix.load(a.matrix)
+        kcfg = guestplan.kernel_config(a.kernel_config) if a.kernel_config else None
+        guestplan.refuse(m, kcfg, have_engine=not a.no_engine)
+        if a.check:
+            return 0
+        if not a.out or not a.workloads:
+            raise Usage("guest-plan: OUT and --workloads are needed (or --check)")
+        if os.path.exists(a.out) and os.listdir(a.out):
+            raise Usage("guest-plan: %s is not empty" % a.out)
+        p = guestplan.write(m, a.out, a.workloads)
+        print("%s: %d cells, %d runs (+%d warm-up) of %d s" % (
+            a.matrix, p["ncells"], len(p["runs"]), len(p["warmups"]), p["runtime_s"]))
+    elif a.cmd == "import-vm":
+        m = matrix.load(a.matrix) if a.matrix else None
         vmimport.same_kernel(a.vm_run, a.release_from)
-        vmimport.import_run(m, a.vm_run, a.out, os.path.join(a.top, "workloads"))
+        plan = vmimport.import_run(m, a.vm_run, a.out, os.path.join(a.top, "workloads"))
         n = vmimport.collect_release(a.vm_run, a.out, a.release_from)
         if n:
             print("%d release-cost rows from %s" % (n, ", ".join([a.vm_run] + a.release_from)))
-        fields = {"matrix": a.matrix}
+        fields = {"matrix": a.matrix or plan["matrix"]["file"]}
         if a.release_from:
             fields["release_vm_runs"] = [os.path.abspath(r) for r in a.release_from]
         meta.write(os.path.join(a.out, "meta.json"), vmimport.vm_meta(

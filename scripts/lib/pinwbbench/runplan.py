@@ -51,8 +51,12 @@ def run_dir_name(run):
     return "c%d-r%d-%s" % (run["cell"], run["rep"], run["side"].replace("/", "_").replace(" ", "_"))
 
 
-def write(m, out, *, fs_dir, engine_so, workloads, reps=None, runtime=None, size=None, hosts=None):
-    """Write OUT/plan.json and every run's directory; return the plan."""
+def write(m, out, *, fs_dir, engine_so, workloads, reps=None, runtime=None, size=None, hosts=None,
+          job_root=None):
+    """Write OUT/plan.json and every run's directory; return the plan.
+    JOB_ROOT, when given, is where the job files say the run directories
+    are (a plan run elsewhere: the guest's), and FS_DIR is then only named,
+    never made here."""
     pre = warmups(m)
     runs = pre + matrix.plan(m, reps)
     runtime = runtime or m.runtime
@@ -76,8 +80,10 @@ def write(m, out, *, fs_dir, engine_so, workloads, reps=None, runtime=None, size
             # Each host gets its own directory: hosts may share the file system.
             d = os.path.join(fs_dir, "host%d" % hi) if host else fs_dir
             buf = os.path.join(d, "bench.buf")
-            os.makedirs(d, exist_ok=True)
-            rep = os.path.join(rd, "host%d.pinwb.json" % hi if host else "bench.pinwb.json")
+            if job_root is None:
+                os.makedirs(d, exist_ok=True)
+            jrd = os.path.join(job_root, "runs", name) if job_root is not None else rd
+            rep = os.path.join(jrd, "host%d.pinwb.json" % hi if host else "bench.pinwb.json")
             job = os.path.join(rd, "job-%d.fio" % hi if host else "job.fio")
             run["template"] = jobfile.write(
                 workloads, run["axes"], job, job_suffix=HOST_SUFFIX % hi if host else "",
@@ -88,7 +94,7 @@ def write(m, out, *, fs_dir, engine_so, workloads, reps=None, runtime=None, size
             args.append(job)
             run["hosts"].append(host or "local")
             run["buffer_files"].append(buf if run["axes"]["buffer"] == "file" else "")
-            run["reports"].append(os.path.relpath(rep, out))
+            run["reports"].append(os.path.relpath(rep, out if job_root is None else job_root))
         with open(os.path.join(rd, "fio.args"), "w", encoding="utf-8") as f:
             f.write("\n".join(args) + "\n")
     plan = {"matrix": m.to_json(), "ncells": ncells, "cells": m.cells(),

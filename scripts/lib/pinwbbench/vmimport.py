@@ -1,30 +1,71 @@
 """A result set from a VM run: `pinwb vm ... --tests bench-matrix` leaves
-runs/<name>/ in RUN/results/bench-matrix/, laid out as pinwb bench lays out
-a run. The matrix the guest followed is planned here again; every planned
-run must be there (a missing one names itself), and each run's guest job
-file must say the same writeback setting as its cell. meta.json comes from
-the VM run's meta.json (guest kernel, sysctls, accelerator) and this
-checkout."""
+in RUN/results/bench-matrix/ the plan the guest was given (plan/, written on
+the host by guestplan), the paths it filled into the plan's tokens
+(guest.env) and runs/<name>/, laid out as pinwb bench lays out a run. The
+matrix is planned here again, as the host bench plans it: the guest's plan
+must be that plan, every planned run must be there (a missing one names
+itself), and each run's job file must be the planned one with the guest's
+paths filled in. meta.json comes from the VM run's meta.json (guest kernel,
+sysctls, accelerator) and this checkout."""
 
 import csv
 import glob
 import os
 import shutil
 
-from . import files
+from . import files, guestplan, matrix
 from . import meta as meta_mod
 from . import plots, runplan
 
 TEST = "bench-matrix"
-FILES = ["fio.json", "bench.pinwb.json", "job.fio", "fio.log"]
+FILES = ["fio.json", "bench.pinwb.json", "job.fio", "fio.log", "loadavg"]
 
 
 class VmImportError(ValueError):
     """A VM run that does not hold the planned runs."""
 
 
+def _guest_paths(path):
+    """{out, dir, engine} from the guest's guest.env (KEY=VALUE lines)."""
+    paths = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                k, sep, v = line.rstrip("\n").partition("=")
+                if sep:
+                    paths[k] = v
+    except OSError:
+        pass
+    return paths
+
+
+def _same_matrix(a, b):
+    ja, jb = a.to_json(), b.to_json()
+    ja.pop("file")
+    jb.pop("file")
+    return ja == jb
+
+
+def _read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def guest_matrix(vm_run):
+    """The matrix the guest was given (its plan's matrix.txt), named by the
+    file the host planned it from."""
+    p = os.path.join(vm_run, "results", TEST, "plan", "matrix.txt")
+    if not os.path.exists(p):
+        raise VmImportError("%s: no results/%s/plan/matrix.txt: not a run of the plan-driven "
+                            "bench-matrix test (run: pinwb vm --suite full --tests %s "
+                            "[--bench-matrix FILE])" % (vm_run, TEST, TEST))
+    gplan = files.load_json(os.path.join(os.path.dirname(p), "plan.json")) or {}
+    return matrix.parse(_read(p), (gplan.get("matrix") or {}).get("file") or p)
+
 
 def import_run(m, vm_run, out, workloads):
+    """Check the VM run against matrix M (None: the matrix the guest was
+    given) and copy its runs into the set OUT; returns the plan."""
     src = os.path.join(vm_run, "results", TEST)
     if not os.path.isdir(src):
         raise VmImportError("%s: no results/%s (run: pinwb vm --suite full --tests %s)" % (vm_run, TEST, TEST))
@@ -32,29 +73,46 @@ def import_run(m, vm_run, out, workloads):
     if res and res.get("result") != "PASS":
         raise VmImportError("%s: the in-VM test %s did not pass (%s: %s)" % (
             vm_run, TEST, res.get("result"), res.get("note")))
-    plan = runplan.write(m, out, fs_dir="/guest", engine_so="/opt/pinwb/engines/pinwb.so",
-                         workloads=workloads)
+    given = guest_matrix(vm_run)
+    if m is None:
+        m = given
+    elif not _same_matrix(m, given):
+        raise VmImportError("%s: the guest ran the matrix of %s (%s), not %s" % (
+            vm_run, os.path.join(src, "plan", "matrix.txt"), given.path, m.path))
+    gplan = files.load_json(os.path.join(src, "plan", "plan.json"))
+    paths = _guest_paths(os.path.join(src, "guest.env"))
+    if not gplan or sorted(paths) != sorted(guestplan.TOKENS):
+        raise VmImportError("%s: results/%s has no readable plan/plan.json or guest.env "
+                            "(out=, dir=, engine=)" % (vm_run, TEST))
+    plan = runplan.write(m, out, fs_dir=guestplan.TOKENS["dir"], engine_so=guestplan.TOKENS["engine"],
+                         workloads=workloads, reps=gplan.get("reps"), runtime=gplan.get("runtime_s"),
+                         size=gplan.get("size"), job_root=guestplan.TOKENS["out"])
+    def key(p):
+        return [(r["dir"], r["axes"]) for r in p["warmups"] + p["runs"]]
+    if key(plan) != key(gplan):
+        raise VmImportError("%s: the guest's plan (results/%s/plan/plan.json) is not the plan of %s" % (
+            vm_run, TEST, m.path))
     for run in plan["warmups"] + plan["runs"]:
         name = os.path.basename(run["dir"])
         sd = os.path.join(src, "runs", name)
-        if not os.path.exists(os.path.join(sd, "fio.json")):
-            raise VmImportError("%s: run %s of the plan is missing (the guest test and %s differ?)" % (
-                vm_run, name, m.path))
-        with open(os.path.join(sd, "job.fio"), encoding="utf-8") as f:
-            job = f.read()
-        want_none = run["axes"]["wb"] == "none"
-        if ("pinwb_wb_modes=none" in job) != want_none:
-            raise VmImportError("%s: run %s: the guest's job.fio does not match wb=%s of its cell" % (
-                vm_run, name, run["axes"]["wb"]))
         dd = os.path.join(out, run["dir"])
+        if not os.path.exists(os.path.join(sd, "fio.json")):
+            raise VmImportError("%s: run %s of the plan is missing (results/%s/runs/%s/fio.json)" % (
+                vm_run, name, TEST, name))
+        want = guestplan.fill(_read(os.path.join(dd, "job.fio")), paths)
+        got = _read(os.path.join(sd, "job.fio")) if os.path.exists(os.path.join(sd, "job.fio")) else None
+        if got != want:
+            raise VmImportError("%s: run %s: the guest's job.fio is not the planned job of its cell" % (
+                vm_run, name))
         for f in FILES:
             if os.path.exists(os.path.join(sd, f)):
                 shutil.copyfile(os.path.join(sd, f), os.path.join(dd, f))
-        # What ran is the guest's job file; the plan's own rendering goes.
-        for f in ("fio.args",):
-            p = os.path.join(dd, f)
-            if os.path.exists(p):
-                os.unlink(p)
+        # What ran is the guest's job file; the plan's own arguments go.
+        p = os.path.join(dd, "fio.args")
+        if os.path.exists(p):
+            os.unlink(p)
+    with open(os.path.join(out, "matrix.txt"), "w", encoding="utf-8") as f:
+        f.write(_read(os.path.join(src, "plan", "matrix.txt")))
     return plan
 
 
