@@ -27,6 +27,7 @@
 #include "pinwb.h"
 #include "fio_refuse.h"
 #include "target.h"
+#include "transport_uring.h"
 
 #define READ_CHECK_LOG	10
 
@@ -439,6 +440,8 @@ static int pwb_post_init(struct thread_data *td)
 			td_verror(td, -ret, "pinwb transport setup");
 		return 1;
 	}
+	/* the io_uring calls per I/O go straight to transport_uring.h */
+	pd->uring = t->ops == &pwb_transport_uring;
 	if (pd->wb_nmodes) {
 		ret = pwb_wb_start(&pd->wb, &pd->arena, &pd->rec, pd->wb_modes,
 				   pd->wb_nmodes, pd->o->wb_interval_us);
@@ -563,7 +566,10 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 			return FIO_Q_COMPLETED;
 		}
 	}
-	st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
+	if (__builtin_expect(pd->uring, 1))
+		st = pwb_uring_queue(&pd->tr, io_u, addr);
+	else
+		st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
 	if (st == FIO_Q_QUEUED) {
 		pd->to_commit = true;
 		return st;
@@ -586,7 +592,8 @@ static int pwb_commit(struct thread_data *td)
 	if (!pd->to_commit)
 		return 0;
 	/* a commit that failed is tried again, as before */
-	ret = pd->tr.ops->commit(td, &pd->tr);
+	ret = pd->uring ? pwb_uring_commit(td, &pd->tr) :
+	      pd->tr.ops->commit(td, &pd->tr);
 	pd->to_commit = ret != 0;
 	return ret;
 }
@@ -602,6 +609,8 @@ static int pwb_getevents(struct thread_data *td, unsigned int min,
 	struct pwb_data *pd = td->io_ops_data;
 
 	(void)t;
+	if (__builtin_expect(pd->uring, 1))
+		return pwb_uring_getevents(td, &pd->tr, min, max);
 	return pd->tr.ops->getevents(td, &pd->tr, min, max);
 }
 
