@@ -583,19 +583,26 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 	return st;
 }
 
-/* fio commits after every queue() and again with nothing queued */
+/* submit what queue() prepared; a commit that failed is tried again */
+static __attribute__((noinline)) int commit_queued(struct thread_data *td,
+						   struct pwb_data *pd)
+{
+	int ret = pd->uring ? pwb_uring_commit(td, &pd->tr) :
+		  pd->tr.ops->commit(td, &pd->tr);
+
+	pd->to_commit = ret != 0;
+	return ret;
+}
+
+/*
+ * fio commits after every queue() and again with nothing queued: the empty
+ * one returns before any register is saved (the submit is out of line).
+ */
 static int pwb_commit(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
-	int ret;
 
-	if (!pd->to_commit)
-		return 0;
-	/* a commit that failed is tried again, as before */
-	ret = pd->uring ? pwb_uring_commit(td, &pd->tr) :
-	      pd->tr.ops->commit(td, &pd->tr);
-	pd->to_commit = ret != 0;
-	return ret;
+	return pd->to_commit ? commit_queued(td, pd) : 0;
 }
 
 /*
