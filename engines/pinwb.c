@@ -536,6 +536,30 @@ static __attribute__((noinline, cold)) void unissue(struct pwb_data *pd,
 	pwb_ledger_end(&pd->led, io_u->index, false);
 }
 
+/* the ledger refused the I/O (not one whole block of a prepared range) */
+static __attribute__((noinline, cold)) enum fio_q_status
+refuse_io(struct io_u *io_u, const char *err)
+{
+	log_err("pinwb: I/O %s of %s: %s\n", io_ddir_name(io_u->ddir),
+		io_u->file->file_name, err);
+	io_u->error = EINVAL;
+	return FIO_Q_COMPLETED;
+}
+
+static __attribute__((noinline, cold)) enum fio_q_status
+unsupported_io(struct io_u *io_u)
+{
+	log_err("pinwb: only reads and writes are supported (got %s)\n",
+		io_ddir_name(io_u->ddir));
+	io_u->error = EOPNOTSUPP;
+	return FIO_Q_COMPLETED;
+}
+
+/*
+ * The ledger takes a slot for every read and write, and refuses one when
+ * none is free: fio never has more than iodepth (the ledger's I/O count)
+ * in flight, and there are at least as many slots (pwb_layout).
+ */
 static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct pwb_data *pd = td->io_ops_data;
@@ -544,33 +568,25 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 	char err[256];
 
 	fio_ro_check(td, io_u);
-	if (pd->racers.on)
+	if (__builtin_expect(pd->racers.on, 0))
 		pwb_racers_tick(&pd->racers);
-	if (!ddir_sync(io_u->ddir)) {
-		if (io_u->ddir != DDIR_READ && io_u->ddir != DDIR_WRITE) {
-			log_err("pinwb: only reads and writes are supported (got %s)\n",
-				io_ddir_name(io_u->ddir));
-			io_u->error = EOPNOTSUPP;
-			return FIO_Q_COMPLETED;
-		}
-		if (pd->led.inflight >= pd->led.nio)
-			return FIO_Q_BUSY;
-		if (pwb_ledger_begin(&pd->led, io_u->index, io_u->file->fileno,
-				     io_u->offset, io_u->xfer_buflen,
-				     io_u->ddir == DDIR_WRITE, &addr, err,
-				     sizeof(err))) {
-			log_err("pinwb: I/O %s of %s: %s\n",
-				io_ddir_name(io_u->ddir), io_u->file->file_name,
-				err);
-			io_u->error = EINVAL;
-			return FIO_Q_COMPLETED;
-		}
+	if (__builtin_expect(ddir_rw(io_u->ddir), 1)) {
+		if (__builtin_expect(pwb_ledger_begin(&pd->led, io_u->index,
+						      io_u->file->fileno,
+						      io_u->offset,
+						      io_u->xfer_buflen,
+						      io_u->ddir == DDIR_WRITE,
+						      &addr, err,
+						      sizeof(err)), 0))
+			return refuse_io(io_u, err);
+	} else if (!ddir_sync(io_u->ddir)) {
+		return unsupported_io(io_u);
 	}
 	if (__builtin_expect(pd->uring, 1))
 		st = pwb_uring_queue(&pd->tr, io_u, addr);
 	else
 		st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
-	if (st == FIO_Q_QUEUED) {
+	if (__builtin_expect(st == FIO_Q_QUEUED, 1)) {
 		pd->to_commit = true;
 		return st;
 	}
