@@ -129,6 +129,30 @@ static inline unsigned int pwb_uring_reap(struct pwb_uring *u,
 }
 
 /*
+ * Hand the kernel the SQEs prepared since the last submit and run the
+ * completion work it holds (IORING_ENTER_GETEVENTS), in one io_uring_enter
+ * on the ring as it is, the way fio's own engine submits: what
+ * io_uring_submit_and_get_events() does for a ring without SQPOLL or a
+ * registered ring fd (ring_init() makes no other), without its
+ * tests for those.  Each new SQE's SQ array entry is written here, so it
+ * holds whether or not liburing keeps that array as the identity map.
+ * Returns what io_uring_enter returns: SQEs taken, or -errno.
+ */
+static inline int pwb_uring_submit(struct pwb_uring *u)
+{
+	struct io_uring_sq *sq = &u->ring.sq;
+	unsigned int tail = sq->sqe_tail;
+
+	for (unsigned int i = sq->sqe_head; i != tail; i++)
+		sq->array[i & sq->ring_mask] = i & sq->ring_mask;
+	sq->sqe_head = tail;
+	/* the SQEs are written before the kernel can see the new tail */
+	io_uring_smp_store_release(sq->ktail, tail);
+	return io_uring_enter((unsigned int)u->ring.ring_fd, tail - *sq->khead,
+			      0, IORING_ENTER_GETEVENTS, NULL);
+}
+
+/*
  * Submit everything queued.  The glue calls commit only when something
  * was queued since the last one (fio also commits with nothing queued).
  */
@@ -141,7 +165,7 @@ static inline int pwb_uring_commit(struct thread_data *td,
 
 	while (u->nqueued) {
 		/* submit and run completion work in the same syscall */
-		ret = io_uring_submit_and_get_events(&u->ring);
+		ret = pwb_uring_submit(u);
 		if (ret > 0) {
 			unsigned int n = (unsigned int)ret;
 
