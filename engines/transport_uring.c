@@ -171,10 +171,9 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 		return -ENOMEM;
 	t->priv = u;
 	u->depth = depth;
-	u->queued = calloc(depth, sizeof(*u->queued));
 	u->done = calloc(depth, sizeof(*u->done));
 	u->events = calloc(depth, sizeof(*u->events));
-	if (!u->queued || !u->done || !u->events)
+	if (!u->done || !u->events)
 		return -ENOMEM;
 	t->events = u->events;
 	ret = ring_init(u, depth);
@@ -185,6 +184,10 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 		return ret;
 	}
 	u->ready = true;
+	/* the kernel rounds the SQ ring up: queue() fills it, not depth */
+	u->queued = calloc(u->ring.sq.ring_entries, sizeof(*u->queued));
+	if (!u->queued)
+		return -ENOMEM;
 	if (t->want_fixed) {
 		ret = register_buffers(td, t, u);
 		if (ret)

@@ -19,7 +19,8 @@ struct pwb_uring {
 	bool ready;
 	uint64_t slots_per_buf;		/* slots per registered iovec */
 	unsigned int depth;
-	struct io_u **queued;		/* prepared, not yet taken by the kernel */
+	/* prepared, not yet taken by the kernel: room for the whole SQ ring */
+	struct io_u **queued;
 	unsigned int nqueued;
 	unsigned int inflight;		/* taken by the kernel, not reaped */
 	struct io_u **done;		/* reaped in commit, not yet returned */
@@ -40,29 +41,44 @@ __attribute__((cold)) int pwb_uring_wait_events(struct thread_data *td,
 __attribute__((cold)) unsigned int pwb_uring_take_done(struct pwb_uring *u,
 							unsigned int max);
 
+/*
+ * The next free SQE, or NULL when the SQ ring is full.  The ring has
+ * neither SQE128 nor SQPOLL (ring_init() sets neither): the SQE is the
+ * tail's slot, and only this thread moves the kernel's head (in
+ * io_uring_enter).  No other count is needed: what queue() prepared and
+ * commit() has not handed over is exactly tail - head.
+ */
+static inline struct io_uring_sqe *pwb_uring_sqe(struct pwb_uring *u)
+{
+	struct io_uring_sq *sq = &u->ring.sq;
+	unsigned int tail = sq->sqe_tail;
+
+	if (tail - IO_URING_READ_ONCE(*sq->khead) >= sq->ring_entries)
+		return NULL;
+	sq->sqe_tail = tail + 1;
+	return &sq->sqes[tail & sq->ring_mask];
+}
+
 static inline enum fio_q_status pwb_uring_queue(const struct pwb_transport *t,
 						struct io_u *io_u, char *addr)
 {
 	struct pwb_uring *u = t->priv;
-	struct io_uring_sqe *sqe;
+	struct io_uring_sqe *sqe = pwb_uring_sqe(u);
+	enum fio_ddir ddir = io_u->ddir;
 	struct fio_file *f = io_u->file;
 	int fd = t->regfiles ? (int)f->fileno : f->fd;
 
-	if (u->nqueued == u->depth)
-		return FIO_Q_BUSY;
-	sqe = io_uring_get_sqe(&u->ring);
 	if (!sqe)
 		return FIO_Q_BUSY;
-
-	if (ddir_sync(io_u->ddir)) {
-		io_uring_prep_fsync(sqe, fd, io_u->ddir == DDIR_DATASYNC ?
+	if (__builtin_expect(ddir_sync(ddir), 0)) {
+		io_uring_prep_fsync(sqe, fd, ddir == DDIR_DATASYNC ?
 				    IORING_FSYNC_DATASYNC : 0);
 	} else if (t->fixed) {
 		uint64_t slot = (uint64_t)(addr - t->arena->base) /
 				t->arena->slot_size;
 		unsigned int idx = (unsigned int)(slot / u->slots_per_buf);
 
-		if (io_u->ddir == DDIR_WRITE)
+		if (ddir == DDIR_WRITE)
 			io_uring_prep_write_fixed(sqe, fd, addr,
 						  io_u->xfer_buflen,
 						  io_u->offset, idx);
@@ -70,7 +86,7 @@ static inline enum fio_q_status pwb_uring_queue(const struct pwb_transport *t,
 			io_uring_prep_read_fixed(sqe, fd, addr,
 						 io_u->xfer_buflen,
 						 io_u->offset, idx);
-	} else if (io_u->ddir == DDIR_WRITE) {
+	} else if (ddir == DDIR_WRITE) {
 		io_uring_prep_write(sqe, fd, addr, io_u->xfer_buflen,
 				    io_u->offset);
 	} else {
