@@ -244,6 +244,40 @@ static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
 	return true;
 }
 
+/* what every end does last: the I/O and its slot are free again */
+static inline void pwb_ledger_retire(struct pwb_ledger *l,
+				     struct pwb_ledger_io *io)
+{
+	io->active = false;
+	pwb_ledger_slot_give(l, io->slot);
+	l->inflight--;
+	l->ops++;
+}
+
+/*
+ * The end of the read @io (active): the read half of pwb_ledger_end(),
+ * with no call in it, for a caller whose common path must not need a
+ * frame.  Returns what pwb_ledger_end() returns.
+ */
+static inline __attribute__((always_inline)) bool
+pwb_ledger_end_read(struct pwb_ledger *l, struct pwb_ledger_io *io,
+		    bool whole)
+{
+	bool known = false;
+
+	if (!whole)
+		l->reads_short++;
+	else
+		known = pwb_ledger_read_known(l, io);
+	/* an unknown block in the slot is never checked */
+	if (!known)
+		__atomic_store_n(&l->rec->e[io->slot].state, PWB_SLOT_UNUSED,
+				 __ATOMIC_RELEASE);
+	l->reads++;
+	pwb_ledger_retire(l, io);
+	return known;
+}
+
 /*
  * The I/O @idx is over; @whole: it moved the whole block without error.
  * Returns true when a read landed a block whose identity the ledger knows
@@ -253,29 +287,22 @@ static inline __attribute__((always_inline)) bool
 pwb_ledger_end(struct pwb_ledger *l, unsigned int idx, bool whole)
 {
 	struct pwb_ledger_io *io = &l->io[idx];
-	bool known = false;
 
 	if (!io->active)
 		return false;
-	if (!io->is_read) {
-		pwb_ledger_end_write(io->b, whole);
-		l->writes++;
-	} else {
-		if (!whole)
-			l->reads_short++;
-		else
-			known = pwb_ledger_read_known(l, io);
-		/* an unknown block in the slot is never checked */
-		if (!known)
-			__atomic_store_n(&l->rec->e[io->slot].state,
-					 PWB_SLOT_UNUSED, __ATOMIC_RELEASE);
-		l->reads++;
-	}
-	io->active = false;
-	pwb_ledger_slot_give(l, io->slot);
-	l->inflight--;
-	l->ops++;
-	return known;
+	if (io->is_read)
+		return pwb_ledger_end_read(l, io, whole);
+	pwb_ledger_end_write(io->b, whole);
+	l->writes++;
+	pwb_ledger_retire(l, io);
+	return false;
+}
+
+/* the entry of I/O @idx (active while the ledger has it in flight) */
+static inline struct pwb_ledger_io *pwb_ledger_io(struct pwb_ledger *l,
+						  unsigned int idx)
+{
+	return &l->io[idx];
 }
 
 /* Forget every I/O still active (never reaped): read slots unchecked. */

@@ -258,6 +258,8 @@ static int pwb_init(struct thread_data *td)
 		return 1;
 	pd->o = o;
 	td->io_ops_data = pd;
+	/* nothing to do at a read's completion but the ledger's end */
+	pd->plain_reads = !o->check_reads && !o->verify_every;
 
 	if (pwb_parse_wb_modes(o->wb_modes, pd->wb_modes, &pd->wb_nmodes, err,
 			       sizeof(err)) ||
@@ -637,13 +639,34 @@ static int pwb_getevents(struct thread_data *td, unsigned int min,
 	return pd->tr.ops->getevents(td, &pd->tr, min, max);
 }
 
+/* io_done() out of line, returning @io_u: event()'s tail call */
+static __attribute__((noinline)) struct io_u *
+io_done_call(struct pwb_data *pd, struct io_u *io_u)
+{
+	io_done(pd, io_u);
+	return io_u;
+}
+
+/*
+ * When nothing is checked at completion (pinwb_check_reads=0, no
+ * pinwb_verify_every), a read's end in the ledger has no call in it:
+ * event() ends it without a frame of its own.  Every other completion
+ * (writes, fsyncs, reads to check) goes through io_done().  An fsync's
+ * io_u has no active ledger entry (its index is not in flight as a read
+ * or write), so it takes io_done() too.
+ */
 static struct io_u *pwb_event(struct thread_data *td, int event)
 {
 	struct pwb_data *pd = td->io_ops_data;
 	struct io_u *io_u = pd->tr.events[event];
+	struct pwb_ledger_io *io = pwb_ledger_io(&pd->led, io_u->index);
 
-	io_done(pd, io_u);
-	return io_u;
+	if (__builtin_expect(pd->plain_reads && io->active && io->is_read, 1)) {
+		pwb_ledger_end_read(&pd->led, io,
+				    !io_u->error && !io_u->resid);
+		return io_u;
+	}
+	return io_done_call(pd, io_u);
 }
 
 /* fio's own io_u buffers are not used for data: give it plain memory */
