@@ -68,7 +68,8 @@ static int register_buffers(struct thread_data *td, struct pwb_transport *t,
 		iov[i].iov_base = pwb_slot_addr(a, first);
 		iov[i].iov_len = cnt * a->slot_size;
 	}
-	u->slots_per_buf = per;
+	u->buf_bytes = per * a->slot_size;
+	u->nbufs = n;
 	raise_memlock();
 	ret = io_uring_register_buffers(&u->ring, iov, n);
 	free(iov);

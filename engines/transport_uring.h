@@ -17,7 +17,8 @@
 struct pwb_uring {
 	struct io_uring ring;
 	bool ready;
-	uint64_t slots_per_buf;		/* slots per registered iovec */
+	uint64_t buf_bytes;		/* bytes (whole slots) per registered iovec */
+	unsigned int nbufs;		/* registered iovecs */
 	unsigned int depth;
 	/* prepared, not yet taken by the kernel: room for the whole SQ ring */
 	struct io_u **queued;
@@ -74,9 +75,10 @@ static inline enum fio_q_status pwb_uring_queue(const struct pwb_transport *t,
 		io_uring_prep_fsync(sqe, fd, ddir == DDIR_DATASYNC ?
 				    IORING_FSYNC_DATASYNC : 0);
 	} else if (t->fixed) {
-		uint64_t slot = (uint64_t)(addr - t->arena->base) /
-				t->arena->slot_size;
-		unsigned int idx = (unsigned int)(slot / u->slots_per_buf);
+		/* one iovec unless the arena is over 1 GiB: no division */
+		unsigned int idx = u->nbufs == 1 ? 0 :
+			(unsigned int)((uint64_t)(addr - t->arena->base) /
+				       u->buf_bytes);
 
 		if (ddir == DDIR_WRITE)
 			io_uring_prep_write_fixed(sqe, fd, addr,
