@@ -98,11 +98,11 @@ void pwb_ledger_refuse(const struct pwb_ledger *l, unsigned int idx,
 void pwb_ledger_begin_write(struct pwb_ledger *l, struct pwb_ledger_io *io,
 			    unsigned int file, char *addr)
 {
-	const struct pwb_ledger_target *t = &l->tg[file];
-	struct pwb_ledger_block *b = &t->blk[io->blk];
+	const struct pwb_ledger_target *t = io->t;
+	struct pwb_ledger_block *b = io->b;
 	struct pwb_rec_entry *e = &l->rec->e[io->slot];
 	uint64_t gen = ++l->next_gen;
-	uint64_t target = io->target;
+	uint64_t target = pwb_target_make(file, io->offset);
 
 	if (b->wr_inflight++ == 0) {
 		b->burst = gen;
@@ -152,8 +152,7 @@ void pwb_ledger_forget(struct pwb_ledger *l)
 		if (io->is_read)
 			l->rec->e[io->slot].state = PWB_SLOT_UNUSED;
 		else
-			pwb_ledger_end_write(&l->tg[io->file].blk[io->blk],
-					     false);
+			pwb_ledger_end_write(io->b, false);
 		pwb_ledger_slot_give(l, io->slot);
 		io->active = false;
 		l->inflight--;
@@ -174,7 +173,7 @@ enum pwb_excused pwb_ledger_excuse_slot(struct pwb_ledger *l, uint64_t slot)
 			io->unsure = true;
 			what = PWB_EXCUSED_READ;
 		} else {
-			l->tg[io->file].blk[io->blk].burst_mixed |= PWB_BURST_FAILED;
+			io->b->burst_mixed |= PWB_BURST_FAILED;
 			what = PWB_EXCUSED_WRITE;
 		}
 		break;

@@ -43,19 +43,26 @@ struct pwb_ledger_block {
 struct pwb_ledger_target {
 	uint64_t base;		/* file offset of block 0 */
 	uint64_t nblocks;
-	uint64_t span;		/* nblocks * bs: offsets base .. base+span */
+	/* nblocks * bs: offsets base .. base+span; 0 until ready */
+	uint64_t span;
 	uint64_t nonce;		/* identity of this file in this run */
 	bool known;		/* content laid out by pinwb (gen 0) */
 	bool ready;		/* map allocated */
 	struct pwb_ledger_block *blk;	/* nblocks entries */
 };
 
-/* per in-flight I/O, by fio's io_u index */
+/*
+ * per in-flight I/O, by fio's io_u index.  Its target and block entry are
+ * kept as pointers (the end of the I/O finds them without recomputing
+ * them from file and block number); the maps are allocated once and
+ * never move.
+ */
 struct pwb_ledger_io {
+	const struct pwb_ledger_target *t;
+	struct pwb_ledger_block *b;	/* its block: &t->blk[block number] */
 	uint64_t slot;
-	uint64_t blk;
 	uint64_t gen;		/* write: new gen; read: gen_hi at submit */
-	uint64_t target;	/* pwb_target_make(file, offset) */
+	uint64_t offset;	/* in the file: pwb_target_make(file, offset) */
 	unsigned int file;
 	bool active;
 	bool is_read;
@@ -159,15 +166,18 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 				   char *err, size_t errlen)
 {
 	const struct pwb_ledger_target *t;
-	const struct pwb_ledger_block *b;
+	struct pwb_ledger_block *b;
 	struct pwb_ledger_io *io;
 	uint64_t rel, blk, part, slot;
 
-	if (idx >= l->nio || file >= l->nfiles || !l->tg[file].ready ||
+	if (idx >= l->nio || file >= l->nfiles ||
 	    l->inflight >= l->arena->nslots || len != l->bs)
 		goto refuse;
 	t = &l->tg[file];
-	/* below base wraps around: one compare for both ends of the range */
+	/*
+	 * Below base wraps around: one compare for both ends of the range,
+	 * and for a target that is not ready (its span is still 0).
+	 */
 	rel = offset - t->base;
 	if (rel >= t->span)
 		goto refuse;
@@ -182,18 +192,19 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 	if (part)
 		goto refuse;
 	io = &l->io[idx];
+	b = &t->blk[blk];
 	slot = pwb_ledger_slot_take(l);
 	*addr = pwb_slot_addr(l->arena, slot);
+	io->t = t;
+	io->b = b;
 	io->slot = slot;
-	io->blk = blk;
 	io->file = file;
-	io->target = pwb_target_make(file, offset);
+	io->offset = offset;
 	io->active = true;
 	io->is_read = !write;
 	if (write) {
 		pwb_ledger_begin_write(l, io, file, *addr);
 	} else {
-		b = &t->blk[blk];
 		io->gen = b->gen_hi;
 		io->unsure = b->wr_inflight != 0;
 	}
@@ -212,9 +223,9 @@ refuse:
 static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
 					 const struct pwb_ledger_io *io)
 {
-	const struct pwb_ledger_target *t = &l->tg[io->file];
-	const struct pwb_ledger_block *b = &t->blk[io->blk];
-	struct pwb_rec_entry *e = &l->rec->e[io->slot];
+	const struct pwb_ledger_target *t = io->t;
+	const struct pwb_ledger_block *b = io->b;
+	struct pwb_rec_entry *e;
 
 	if (io->unsure || b->wr_inflight || b->gen_hi != io->gen ||
 	    (b->flags & (PWB_LB_MIXED | PWB_LB_UNKNOWN))) {
@@ -225,11 +236,46 @@ static inline bool pwb_ledger_read_known(struct pwb_ledger *l,
 		l->reads_foreign++;
 		return false;
 	}
-	e->target = io->target;
+	e = &l->rec->e[io->slot];
+	e->target = pwb_target_make(io->file, io->offset);
 	e->gen_lo = e->gen_hi = b->gen_lo;
 	e->nonce = t->nonce;
 	__atomic_store_n(&e->state, PWB_SLOT_ONE, __ATOMIC_RELEASE);
 	return true;
+}
+
+/* what every end does last: the I/O and its slot are free again */
+static inline void pwb_ledger_retire(struct pwb_ledger *l,
+				     struct pwb_ledger_io *io)
+{
+	io->active = false;
+	pwb_ledger_slot_give(l, io->slot);
+	l->inflight--;
+	l->ops++;
+}
+
+/*
+ * The end of the read @io (active): the read half of pwb_ledger_end(),
+ * with no call in it, for a caller whose common path must not need a
+ * frame.  Returns what pwb_ledger_end() returns.
+ */
+static inline __attribute__((always_inline)) bool
+pwb_ledger_end_read(struct pwb_ledger *l, struct pwb_ledger_io *io,
+		    bool whole)
+{
+	bool known = false;
+
+	if (!whole)
+		l->reads_short++;
+	else
+		known = pwb_ledger_read_known(l, io);
+	/* an unknown block in the slot is never checked */
+	if (!known)
+		__atomic_store_n(&l->rec->e[io->slot].state, PWB_SLOT_UNUSED,
+				 __ATOMIC_RELEASE);
+	l->reads++;
+	pwb_ledger_retire(l, io);
+	return known;
 }
 
 /*
@@ -241,29 +287,22 @@ static inline __attribute__((always_inline)) bool
 pwb_ledger_end(struct pwb_ledger *l, unsigned int idx, bool whole)
 {
 	struct pwb_ledger_io *io = &l->io[idx];
-	bool known = false;
 
 	if (!io->active)
 		return false;
-	if (!io->is_read) {
-		pwb_ledger_end_write(&l->tg[io->file].blk[io->blk], whole);
-		l->writes++;
-	} else {
-		if (!whole)
-			l->reads_short++;
-		else
-			known = pwb_ledger_read_known(l, io);
-		/* an unknown block in the slot is never checked */
-		if (!known)
-			__atomic_store_n(&l->rec->e[io->slot].state,
-					 PWB_SLOT_UNUSED, __ATOMIC_RELEASE);
-		l->reads++;
-	}
-	io->active = false;
-	pwb_ledger_slot_give(l, io->slot);
-	l->inflight--;
-	l->ops++;
-	return known;
+	if (io->is_read)
+		return pwb_ledger_end_read(l, io, whole);
+	pwb_ledger_end_write(io->b, whole);
+	l->writes++;
+	pwb_ledger_retire(l, io);
+	return false;
+}
+
+/* the entry of I/O @idx (active while the ledger has it in flight) */
+static inline struct pwb_ledger_io *pwb_ledger_io(struct pwb_ledger *l,
+						  unsigned int idx)
+{
+	return &l->io[idx];
 }
 
 /* Forget every I/O still active (never reaped): read slots unchecked. */

@@ -27,6 +27,7 @@
 #include "pinwb.h"
 #include "fio_refuse.h"
 #include "target.h"
+#include "transport_uring.h"
 
 #define READ_CHECK_LOG	10
 
@@ -257,6 +258,8 @@ static int pwb_init(struct thread_data *td)
 		return 1;
 	pd->o = o;
 	td->io_ops_data = pd;
+	/* nothing to do at a read's completion but the ledger's end */
+	pd->plain_reads = !o->check_reads && !o->verify_every;
 
 	if (pwb_parse_wb_modes(o->wb_modes, pd->wb_modes, &pd->wb_nmodes, err,
 			       sizeof(err)) ||
@@ -439,6 +442,8 @@ static int pwb_post_init(struct thread_data *td)
 			td_verror(td, -ret, "pinwb transport setup");
 		return 1;
 	}
+	/* the io_uring calls per I/O go straight to transport_uring.h */
+	pd->uring = t->ops == &pwb_transport_uring;
 	if (pd->wb_nmodes) {
 		ret = pwb_wb_start(&pd->wb, &pd->arena, &pd->rec, pd->wb_modes,
 				   pd->wb_nmodes, pd->o->wb_interval_us);
@@ -533,6 +538,30 @@ static __attribute__((noinline, cold)) void unissue(struct pwb_data *pd,
 	pwb_ledger_end(&pd->led, io_u->index, false);
 }
 
+/* the ledger refused the I/O (not one whole block of a prepared range) */
+static __attribute__((noinline, cold)) enum fio_q_status
+refuse_io(struct io_u *io_u, const char *err)
+{
+	log_err("pinwb: I/O %s of %s: %s\n", io_ddir_name(io_u->ddir),
+		io_u->file->file_name, err);
+	io_u->error = EINVAL;
+	return FIO_Q_COMPLETED;
+}
+
+static __attribute__((noinline, cold)) enum fio_q_status
+unsupported_io(struct io_u *io_u)
+{
+	log_err("pinwb: only reads and writes are supported (got %s)\n",
+		io_ddir_name(io_u->ddir));
+	io_u->error = EOPNOTSUPP;
+	return FIO_Q_COMPLETED;
+}
+
+/*
+ * The ledger takes a slot for every read and write, and refuses one when
+ * none is free: fio never has more than iodepth (the ledger's I/O count)
+ * in flight, and there are at least as many slots (pwb_layout).
+ */
 static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct pwb_data *pd = td->io_ops_data;
@@ -541,30 +570,25 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 	char err[256];
 
 	fio_ro_check(td, io_u);
-	if (pd->racers.on)
+	if (__builtin_expect(pd->racers.on, 0))
 		pwb_racers_tick(&pd->racers);
-	if (!ddir_sync(io_u->ddir)) {
-		if (io_u->ddir != DDIR_READ && io_u->ddir != DDIR_WRITE) {
-			log_err("pinwb: only reads and writes are supported (got %s)\n",
-				io_ddir_name(io_u->ddir));
-			io_u->error = EOPNOTSUPP;
-			return FIO_Q_COMPLETED;
-		}
-		if (pd->led.inflight >= pd->led.nio)
-			return FIO_Q_BUSY;
-		if (pwb_ledger_begin(&pd->led, io_u->index, io_u->file->fileno,
-				     io_u->offset, io_u->xfer_buflen,
-				     io_u->ddir == DDIR_WRITE, &addr, err,
-				     sizeof(err))) {
-			log_err("pinwb: I/O %s of %s: %s\n",
-				io_ddir_name(io_u->ddir), io_u->file->file_name,
-				err);
-			io_u->error = EINVAL;
-			return FIO_Q_COMPLETED;
-		}
+	if (__builtin_expect(ddir_rw(io_u->ddir), 1)) {
+		if (__builtin_expect(pwb_ledger_begin(&pd->led, io_u->index,
+						      io_u->file->fileno,
+						      io_u->offset,
+						      io_u->xfer_buflen,
+						      io_u->ddir == DDIR_WRITE,
+						      &addr, err,
+						      sizeof(err)), 0))
+			return refuse_io(io_u, err);
+	} else if (!ddir_sync(io_u->ddir)) {
+		return unsupported_io(io_u);
 	}
-	st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
-	if (st == FIO_Q_QUEUED) {
+	if (__builtin_expect(pd->uring, 1))
+		st = pwb_uring_queue(&pd->tr, io_u, addr);
+	else
+		st = pd->tr.ops->queue(td, &pd->tr, io_u, addr);
+	if (__builtin_expect(st == FIO_Q_QUEUED, 1)) {
 		pd->to_commit = true;
 		return st;
 	}
@@ -577,18 +601,26 @@ static enum fio_q_status pwb_queue(struct thread_data *td, struct io_u *io_u)
 	return st;
 }
 
-/* fio commits after every queue() and again with nothing queued */
+/* submit what queue() prepared; a commit that failed is tried again */
+static __attribute__((noinline)) int commit_queued(struct thread_data *td,
+						   struct pwb_data *pd)
+{
+	int ret = pd->uring ? pwb_uring_commit(td, &pd->tr) :
+		  pd->tr.ops->commit(td, &pd->tr);
+
+	pd->to_commit = ret != 0;
+	return ret;
+}
+
+/*
+ * fio commits after every queue() and again with nothing queued: the empty
+ * one returns before any register is saved (the submit is out of line).
+ */
 static int pwb_commit(struct thread_data *td)
 {
 	struct pwb_data *pd = td->io_ops_data;
-	int ret;
 
-	if (!pd->to_commit)
-		return 0;
-	/* a commit that failed is tried again, as before */
-	ret = pd->tr.ops->commit(td, &pd->tr);
-	pd->to_commit = ret != 0;
-	return ret;
+	return pd->to_commit ? commit_queued(td, pd) : 0;
 }
 
 /*
@@ -602,16 +634,39 @@ static int pwb_getevents(struct thread_data *td, unsigned int min,
 	struct pwb_data *pd = td->io_ops_data;
 
 	(void)t;
+	if (__builtin_expect(pd->uring, 1))
+		return pwb_uring_getevents(td, &pd->tr, min, max);
 	return pd->tr.ops->getevents(td, &pd->tr, min, max);
 }
 
+/* io_done() out of line, returning @io_u: event()'s tail call */
+static __attribute__((noinline)) struct io_u *
+io_done_call(struct pwb_data *pd, struct io_u *io_u)
+{
+	io_done(pd, io_u);
+	return io_u;
+}
+
+/*
+ * When nothing is checked at completion (pinwb_check_reads=0, no
+ * pinwb_verify_every), a read's end in the ledger has no call in it:
+ * event() ends it without a frame of its own.  Every other completion
+ * (writes, fsyncs, reads to check) goes through io_done().  An fsync's
+ * io_u has no active ledger entry (its index is not in flight as a read
+ * or write), so it takes io_done() too.
+ */
 static struct io_u *pwb_event(struct thread_data *td, int event)
 {
 	struct pwb_data *pd = td->io_ops_data;
 	struct io_u *io_u = pd->tr.events[event];
+	struct pwb_ledger_io *io = pwb_ledger_io(&pd->led, io_u->index);
 
-	io_done(pd, io_u);
-	return io_u;
+	if (__builtin_expect(pd->plain_reads && io->active && io->is_read, 1)) {
+		pwb_ledger_end_read(&pd->led, io,
+				    !io_u->error && !io_u->resid);
+		return io_u;
+	}
+	return io_done_call(pd, io_u);
 }
 
 /* fio's own io_u buffers are not used for data: give it plain memory */

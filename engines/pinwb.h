@@ -63,6 +63,8 @@ struct pwb_data {
 	bool init_done;
 	bool rec_existed;		/* <buffer>.pinwb-rec was there before */
 	bool to_commit;			/* the transport queued I/O since commit */
+	bool uring;			/* tr is io_uring: call it inline */
+	bool plain_reads;		/* no check at a read's completion */
 
 	unsigned int nfiles;
 	struct pwb_tfile *tf;

@@ -5,29 +5,17 @@
  * (a partial submit keeps the rest queued, -EAGAIN/-EBUSY reap completions
  * before retrying, issue times stamped once the submit returned),
  * completions peeked in batches.  Optional fixed buffers (the whole arena,
- * in iovecs of at most 1 GiB) and registered files.
+ * in iovecs of at most 1 GiB) and registered files.  The per-I/O calls are
+ * inline in transport_uring.h; this file has setup, exit, the ops table
+ * and the rare paths.
  */
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "transport.h"
-
-struct uring {
-	struct io_uring ring;
-	bool ready;
-	uint64_t slots_per_buf;		/* slots per registered iovec */
-	unsigned int depth;
-	struct io_u **queued;		/* prepared, not yet taken by the kernel */
-	unsigned int nqueued;
-	unsigned int inflight;		/* taken by the kernel, not reaped */
-	struct io_u **done;		/* reaped in commit, not yet returned */
-	unsigned int ndone;
-	struct io_u **events;		/* what getevents returned */
-};
+#include "transport_uring.h"
 
 #define REG_CHUNK	(1ULL << 30)
 
@@ -62,7 +50,7 @@ static const char *sysctl_state(void)
 }
 
 static int register_buffers(struct thread_data *td, struct pwb_transport *t,
-			    struct uring *u)
+			    struct pwb_uring *u)
 {
 	const struct pwb_arena *a = t->arena;
 	uint64_t per = REG_CHUNK / a->slot_size;
@@ -80,7 +68,8 @@ static int register_buffers(struct thread_data *td, struct pwb_transport *t,
 		iov[i].iov_base = pwb_slot_addr(a, first);
 		iov[i].iov_len = cnt * a->slot_size;
 	}
-	u->slots_per_buf = per;
+	u->buf_bytes = per * a->slot_size;
+	u->nbufs = n;
 	raise_memlock();
 	ret = io_uring_register_buffers(&u->ring, iov, n);
 	free(iov);
@@ -111,7 +100,7 @@ static int register_buffers(struct thread_data *td, struct pwb_transport *t,
 }
 
 static int register_files(struct thread_data *td, struct pwb_transport *t,
-			  struct uring *u)
+			  struct pwb_uring *u)
 {
 	struct fio_file *f;
 	unsigned int i;
@@ -150,7 +139,7 @@ static int register_files(struct thread_data *td, struct pwb_transport *t,
  * kernel (DEFER_TASKRUN, one issuer), no IPIs (COOP_TASKRUN).  Older
  * kernels refuse the newer flags with EINVAL: drop them one by one.
  */
-static int ring_init(struct uring *u, unsigned int depth)
+static int ring_init(struct pwb_uring *u, unsigned int depth)
 {
 	static const unsigned int tries[] = {
 		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
@@ -175,7 +164,7 @@ static int ring_init(struct uring *u, unsigned int depth)
 static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 {
 	unsigned int depth = t->depth;
-	struct uring *u;
+	struct pwb_uring *u;
 	int ret;
 
 	u = calloc(1, sizeof(*u));
@@ -183,10 +172,9 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 		return -ENOMEM;
 	t->priv = u;
 	u->depth = depth;
-	u->queued = calloc(depth, sizeof(*u->queued));
 	u->done = calloc(depth, sizeof(*u->done));
 	u->events = calloc(depth, sizeof(*u->events));
-	if (!u->queued || !u->done || !u->events)
+	if (!u->done || !u->events)
 		return -ENOMEM;
 	t->events = u->events;
 	ret = ring_init(u, depth);
@@ -197,6 +185,10 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 		return ret;
 	}
 	u->ready = true;
+	/* the kernel rounds the SQ ring up: queue() fills it, not depth */
+	u->queued = calloc(u->ring.sq.ring_entries, sizeof(*u->queued));
+	if (!u->queued)
+		return -ENOMEM;
 	if (t->want_fixed) {
 		ret = register_buffers(td, t, u);
 		if (ret)
@@ -218,7 +210,7 @@ static int uring_setup(struct thread_data *td, struct pwb_transport *t)
 
 static void uring_exit(struct pwb_transport *t)
 {
-	struct uring *u = t->priv;
+	struct pwb_uring *u = t->priv;
 
 	if (!u)
 		return;
@@ -243,105 +235,16 @@ static void uring_exit(struct pwb_transport *t)
 	t->events = NULL;
 }
 
-static enum fio_q_status uring_queue(struct thread_data *td,
-				     struct pwb_transport *t,
-				     struct io_u *io_u, char *addr)
-{
-	struct uring *u = t->priv;
-	struct io_uring_sqe *sqe;
-	struct fio_file *f = io_u->file;
-	int fd = t->regfiles ? (int)f->fileno : f->fd;
-
-	(void)td;
-	if (u->nqueued == u->depth)
-		return FIO_Q_BUSY;
-	sqe = io_uring_get_sqe(&u->ring);
-	if (!sqe)
-		return FIO_Q_BUSY;
-
-	if (ddir_sync(io_u->ddir)) {
-		io_uring_prep_fsync(sqe, fd, io_u->ddir == DDIR_DATASYNC ?
-				    IORING_FSYNC_DATASYNC : 0);
-	} else if (t->fixed) {
-		uint64_t slot = (uint64_t)(addr - t->arena->base) /
-				t->arena->slot_size;
-		unsigned int idx = (unsigned int)(slot / u->slots_per_buf);
-
-		if (io_u->ddir == DDIR_WRITE)
-			io_uring_prep_write_fixed(sqe, fd, addr,
-						  io_u->xfer_buflen,
-						  io_u->offset, idx);
-		else
-			io_uring_prep_read_fixed(sqe, fd, addr,
-						 io_u->xfer_buflen,
-						 io_u->offset, idx);
-	} else if (io_u->ddir == DDIR_WRITE) {
-		io_uring_prep_write(sqe, fd, addr, io_u->xfer_buflen,
-				    io_u->offset);
-	} else {
-		io_uring_prep_read(sqe, fd, addr, io_u->xfer_buflen,
-				   io_u->offset);
-	}
-	if (t->regfiles)
-		sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data(sqe, io_u);
-	u->queued[u->nqueued++] = io_u;
-	return FIO_Q_QUEUED;
-}
-
-/* the completion's result into its io_u; the whole transfer is the rule */
-static struct io_u *cqe_io_u(const struct io_uring_cqe *cqe)
-{
-	struct io_u *io_u = io_uring_cqe_get_data(cqe);
-	int res = cqe->res;
-
-	if (__builtin_expect(res >= 0 &&
-			     (unsigned long long)res == io_u->xfer_buflen, 1))
-		return io_u;
-	if (res < 0)
-		io_u->error = -res;
-	else if (!ddir_sync(io_u->ddir))
-		io_u->resid = io_u->xfer_buflen - (unsigned long long)res;
-	return io_u;
-}
-
 /* the ring looked empty: let liburing look again (and flush) */
-static __attribute__((noinline)) unsigned int
-reap_flush(struct uring *u, struct io_u **out, unsigned int max)
+unsigned int pwb_uring_reap_flush(struct pwb_uring *u, struct io_u **out,
+				  unsigned int max)
 {
 	struct io_uring_cqe *cqes[64];
 	unsigned int got;
 
 	got = io_uring_peek_batch_cqe(&u->ring, cqes, max < 64 ? max : 64);
 	for (unsigned int i = 0; i < got; i++)
-		out[i] = cqe_io_u(cqes[i]);
-	return got;
-}
-
-/*
- * Move up to @max completions into @out; returns how many.  The ring is
- * read in place: one look at the tail, the entries by index (the ring has
- * no IORING_SETUP_CQE32), one advance of the head for the lot.  Only when
- * it looks empty does io_uring_peek_batch_cqe() look again, which also
- * flushes completions the kernel holds back (overflow, pending task work)
- * by entering it.
- */
-static inline unsigned int reap(struct uring *u, struct io_u **out,
-				unsigned int max)
-{
-	struct io_uring_cq *cq = &u->ring.cq;
-	unsigned int head = *cq->khead;
-	unsigned int got = io_uring_cq_ready(&u->ring);
-
-	if (got > max)
-		got = max;
-	for (unsigned int i = 0; i < got; i++)
-		out[i] = cqe_io_u(&cq->cqes[(head + i) & cq->ring_mask]);
-	if (!got && max)
-		got = reap_flush(u, out, max);
-	if (got)
-		io_uring_cq_advance(&u->ring, got);
-	u->inflight -= got;
+		out[i] = pwb_uring_cqe_io_u(cqes[i]);
 	return got;
 }
 
@@ -350,9 +253,10 @@ static inline unsigned int reap(struct uring *u, struct io_u **out,
  * resources or a full completion queue): reap what completed so the next
  * submit has room, waiting for one completion when none is there yet.
  */
-static int make_room(struct thread_data *td, struct uring *u)
+int pwb_uring_make_room(struct thread_data *td, struct pwb_uring *u)
 {
-	unsigned int n = reap(u, u->done + u->ndone, u->depth - u->ndone);
+	unsigned int n = pwb_uring_reap(u, u->done + u->ndone,
+					u->depth - u->ndone);
 	struct io_uring_cqe *cqe;
 	int ret;
 
@@ -373,64 +277,12 @@ static int make_room(struct thread_data *td, struct uring *u)
 }
 
 /*
- * Submit everything queued.  The glue calls commit only when something
- * was queued since the last one (fio also commits with nothing queued),
- * so this is the submit itself, one call deep.
- */
-static int uring_commit(struct thread_data *td, struct pwb_transport *t)
-{
-	struct uring *u = t->priv;
-	struct timespec now;
-	int ret;
-
-	while (u->nqueued) {
-		/* submit and run completion work in the same syscall */
-		ret = io_uring_submit_and_get_events(&u->ring);
-		if (ret > 0) {
-			unsigned int n = (unsigned int)ret;
-
-			if (n > u->nqueued)
-				n = u->nqueued;
-			/* issued once the kernel has them, as fio stamps it */
-			if (fio_fill_issue_time(td)) {
-				fio_gettime(&now, NULL);
-				for (unsigned int i = 0; i < n; i++) {
-					u->queued[i]->issue_time = now;
-					io_u_queued(td, u->queued[i]);
-				}
-			}
-			io_u_mark_submit(td, n);
-			u->inflight += n;
-			u->nqueued -= n;
-			/* a partial submit keeps the rest, in order */
-			if (u->nqueued)
-				memmove(u->queued, u->queued + n,
-					u->nqueued * sizeof(*u->queued));
-			continue;
-		}
-		if (ret == -EINTR)
-			continue;
-		if (ret == 0 || ret == -EAGAIN || ret == -EBUSY) {
-			ret = make_room(td, u);
-			if (ret)
-				return ret;
-			continue;
-		}
-		td_verror(td, -ret, "pinwb io_uring_submit");
-		return ret;
-	}
-	return 0;
-}
-
-/*
  * Reap until @events reaches @min, waiting in the kernel for the rest;
  * out of line: most calls find enough in the ring at the first look.
  */
-static __attribute__((noinline)) int wait_events(struct thread_data *td,
-						 struct uring *u,
-						 unsigned int events,
-						 unsigned int min,
-						 unsigned int max)
+int pwb_uring_wait_events(struct thread_data *td, struct pwb_uring *u,
+			  unsigned int events, unsigned int min,
+			  unsigned int max)
 {
 	int ret;
 
@@ -444,14 +296,13 @@ static __attribute__((noinline)) int wait_events(struct thread_data *td,
 			td_verror(td, -ret, "pinwb io_uring_wait_cqes");
 			return ret;
 		}
-		events += reap(u, u->events + events, max - events);
+		events += pwb_uring_reap(u, u->events + events, max - events);
 	}
 	return (int)events;
 }
 
 /* first what commit reaped while making room (rarely any) */
-static __attribute__((noinline)) unsigned int take_done(struct uring *u,
-							 unsigned int max)
+unsigned int pwb_uring_take_done(struct pwb_uring *u, unsigned int max)
 {
 	unsigned int events = 0;
 
@@ -465,18 +316,24 @@ static __attribute__((noinline)) unsigned int take_done(struct uring *u,
 	return events;
 }
 
+/* the ops table's entries: the inline calls of transport_uring.h */
+static enum fio_q_status uring_queue(struct thread_data *td,
+				     struct pwb_transport *t,
+				     struct io_u *io_u, char *addr)
+{
+	(void)td;
+	return pwb_uring_queue(t, io_u, addr);
+}
+
+static int uring_commit(struct thread_data *td, struct pwb_transport *t)
+{
+	return pwb_uring_commit(td, t);
+}
+
 static int uring_getevents(struct thread_data *td, struct pwb_transport *t,
 			   unsigned int min, unsigned int max)
 {
-	struct uring *u = t->priv;
-	unsigned int events = 0;
-
-	if (u->ndone)
-		events = take_done(u, max);
-	events += reap(u, u->events + events, max - events);
-	if (events >= min)
-		return (int)events;
-	return wait_events(td, u, events, min, max);
+	return pwb_uring_getevents(td, t, min, max);
 }
 
 const struct pwb_transport_ops pwb_transport_uring = {

@@ -109,6 +109,22 @@ static int test_uring_randrw_intact(void)
 	return T_PASS;
 }
 
+/*
+ * iodepth 5: the kernel rounds the SQ ring up to 8 entries, which the
+ * engine's own SQE and submit code wraps hundreds of times, with fsyncs
+ * among the reads and writes and every read checked as it completes.
+ */
+static int test_uring_odd_depth_intact(void)
+{
+	int rc = fio("--rw=randrw --pinwb_io=uring --iodepth=5 --fsync=16 --pinwb_check_reads=1");
+
+	CHECK(rc == 0, "fio exit %d, want 0:\n%s", rc, text);
+	CHECK(json_has("\"result\": \"intact\""), "report not intact:\n%s", text);
+	CHECK(json_num(NULL, "reads_checked_at_completion") > 0, "no read checked:\n%s",
+	      json_read());
+	return T_PASS;
+}
+
 static int test_sync_preadv2_intact(void)
 {
 	int rc = fio("--rw=randrw --pinwb_io=sync --pinwb_sync_call=preadv2");
@@ -412,6 +428,7 @@ int main(void)
 	unlink(probe);
 
 	RUN(test_uring_randrw_intact);
+	RUN(test_uring_odd_depth_intact);
 	RUN(test_sync_preadv2_intact);
 	RUN(test_shmem_randrw_checked);
 	RUN(test_check_reads_catches_bad_target);
