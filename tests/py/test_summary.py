@@ -32,6 +32,26 @@ class SummaryTest(unittest.TestCase):
         self.assertIn("CPU per I/O", md)
         self.assertEqual(b["cells"][0]["sides"]["0"]["integrity_total"]["gup_fixture_detected"], 5)
 
+    def test_cpu_ratio_per_pair(self):
+        # Drift between pairs: each side's median comes from a different
+        # pair (B/A of the medians is 1.5), while within every pair B is
+        # 1.1x A; the pair ratio must say 1.1.
+        pairs = [{"A": {"usr_us_per_io": a}, "B": {"usr_us_per_io": a * 1.1}}
+                 for a in (1.0, 1.0, 2.0, 3.0, 3.0)]
+        pairs[2]["B"]["usr_us_per_io"] = 3.3
+        pairs[3]["B"]["usr_us_per_io"] = 3.3
+        r = summary.pair_ratios(pairs, "A", "B", "usr_us_per_io")
+        self.assertEqual(len(r), 5)
+        self.assertAlmostEqual(sorted(r)[2], 1.1, places=6)
+        self.assertEqual(summary.pair_ratios([{"A": {}, "B": {"usr_us_per_io": 1}}], "A", "B",
+                                             "usr_us_per_io"), [])
+        fixture.make(self.d)
+        b = summary.summarise(self.d)
+        pr = b["cells"][0]["pair_ratio"]["usr_us_per_io"]
+        self.assertEqual(pr["n"], 5)
+        self.assertIn("per pair, 1/0: total latency mean", "\n".join(summary.text_lines(b)))
+        self.assertIn("user CPU per I/O %.3f" % pr["median"], summary.markdown(b, {"kernel": "k"}, []))
+
     def test_load_line(self):
         fixture.make(self.d)
         b = summary.summarise(self.d)

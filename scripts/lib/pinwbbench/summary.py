@@ -245,11 +245,16 @@ def summarise(out):
         for s in sides:
             for r in c["sides"][s]["runs"]:
                 if r["main"]:
-                    by_rep.setdefault(r["rep"], {})[s] = r["main"]["iops"]
-        ratios = [p[b] / p[a] for _, p in sorted(by_rep.items()) if a in p and b in p and p[a]]
+                    by_rep.setdefault(r["rep"], {})[s] = r["main"]
+        pairs = [p for _, p in sorted(by_rep.items()) if a in p and b in p]
+        ratios = pair_ratios(pairs, a, b, "iops")
         c["ratio"] = stats.med_min_max(ratios)
         if c["ratio"]:
             c["ratio"]["per_pair"] = ratios
+        # Latency and CPU per I/O compared the way IOPS is: B/A within each
+        # alternating pair, then the median, so drift between pairs cancels
+        # here too (the two sides' own medians can come from different pairs).
+        c["pair_ratio"] = {k: stats.med_min_max(pair_ratios(pairs, a, b, k)) for k in PAIR_METRICS}
         c["explanation"] = explain(a, c["sides"][a]["median"], b, c["sides"][b]["median"],
                                    c["ratio"]["median"] if c["ratio"] else None)
     bench = {"pinwb_bench_version": 2, "matrix": m, "compare": m["compare"], "sides": sides,
@@ -260,6 +265,24 @@ def summarise(out):
         json.dump(bench, f, indent=1)
         f.write("\n")
     return bench
+
+
+PAIR_METRICS = ("lat_mean_us", "usr_us_per_io", "sys_us_per_io", "cpu_us_per_io")
+
+
+def pair_ratios(pairs, a, b, key):
+    """B/A of KEY within each pair that has it on both sides."""
+    return [p[b][key] / p[a][key] for p in pairs
+            if p[a].get(key) and p[b].get(key) is not None]
+
+
+def _pair_text(c, b, a):
+    """'per pair, B/A: ...' for the latency and CPU ratios a cell has."""
+    names = {"lat_mean_us": "total latency mean", "usr_us_per_io": "user CPU per I/O",
+             "sys_us_per_io": "system CPU per I/O", "cpu_us_per_io": "CPU per I/O"}
+    parts = ["%s %.3f (%.3f-%.3f)" % (names[k], r["median"], r["min"], r["max"])
+             for k in PAIR_METRICS for r in [(c.get("pair_ratio") or {}).get(k)] if r]
+    return "per pair, %s/%s: %s" % (b, a, ", ".join(parts)) if parts else ""
 
 
 def _f(v, fmt="%.1f"):
@@ -293,6 +316,9 @@ def text_lines(bench, cpus=None):
         if r:
             out.append("  ratio %s/%s median %.3f (%.3f-%.3f) over %d pairs" % (
                 b, a, r["median"], r["min"], r["max"], r["n"]))
+            pt = _pair_text(c, b, a)
+            if pt:
+                out.append("  " + pt)
     r = bench["cells"][0]["ratio"] if bench["cells"] else None
     if r:
         out.append("ratio median=%.3f min=%.3f max=%.3f" % (r["median"], r["min"], r["max"]))
@@ -347,10 +373,13 @@ def markdown(bench, meta, plots):
             if ma.get(k) and mb.get(k) is not None:
                 return "%+.1f%%" % ((mb[k] / ma[k] - 1) * 100)
             return "-"
+        pt = _pair_text(c, b, a)
         L.append("- **%s: %s runs at %.3fx the IOPS of %s** (median of %d pairs, %.3f-%.3f); "
-                 "against %s: total latency mean %s, user CPU per I/O %s, system CPU per I/O %s." % (
+                 "the two sides' medians against %s: total latency mean %s, user CPU per I/O %s, "
+                 "system CPU per I/O %s%s." % (
                      c["label"], b, r["median"], a, r["n"], r["min"], r["max"], a,
-                     rel("lat_mean_us"), rel("usr_us_per_io"), rel("sys_us_per_io")))
+                     rel("lat_mean_us"), rel("usr_us_per_io"), rel("sys_us_per_io"),
+                     "; %s (median, min-max)" % pt if pt else ""))
     L += ["", "## Why the ratio is what it is", ""]
     for c in bench["cells"]:
         L.append("- %s: %s" % (c["label"], c["explanation"]))
