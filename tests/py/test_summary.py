@@ -33,9 +33,9 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(b["cells"][0]["sides"]["0"]["integrity_total"]["gup_fixture_detected"], 5)
 
     def test_cpu_ratio_per_pair(self):
-        # Drift between pairs: each side's median comes from a different
-        # pair (B/A of the medians is 1.5), while within every pair B is
-        # 1.1x A; the pair ratio must say 1.1.
+        # Drift between pairs moves the side medians (A 2.0, B 3.3: 1.65x)
+        # while B is 1.1x A in four of the five pairs; the median of the
+        # pair ratios must say 1.1.
         pairs = [{"A": {"usr_us_per_io": a}, "B": {"usr_us_per_io": a * 1.1}}
                  for a in (1.0, 1.0, 2.0, 3.0, 3.0)]
         pairs[2]["B"]["usr_us_per_io"] = 3.3

@@ -276,7 +276,7 @@ def pair_ratios(pairs, a, b, key):
             if p[a].get(key) and p[b].get(key) is not None]
 
 
-def _pair_text(c, b, a):
+def _pair_text(c, a, b):
     """'per pair, B/A: ...' for the latency and CPU ratios a cell has."""
     names = {"lat_mean_us": "total latency mean", "usr_us_per_io": "user CPU per I/O",
              "sys_us_per_io": "system CPU per I/O", "cpu_us_per_io": "CPU per I/O"}
@@ -316,7 +316,7 @@ def text_lines(bench, cpus=None):
         if r:
             out.append("  ratio %s/%s median %.3f (%.3f-%.3f) over %d pairs" % (
                 b, a, r["median"], r["min"], r["max"], r["n"]))
-            pt = _pair_text(c, b, a)
+            pt = _pair_text(c, a, b)
             if pt:
                 out.append("  " + pt)
     r = bench["cells"][0]["ratio"] if bench["cells"] else None
@@ -373,7 +373,7 @@ def markdown(bench, meta, plots):
             if ma.get(k) and mb.get(k) is not None:
                 return "%+.1f%%" % ((mb[k] / ma[k] - 1) * 100)
             return "-"
-        pt = _pair_text(c, b, a)
+        pt = _pair_text(c, a, b)
         L.append("- **%s: %s runs at %.3fx the IOPS of %s** (median of %d pairs, %.3f-%.3f); "
                  "the two sides' medians against %s: total latency mean %s, user CPU per I/O %s, "
                  "system CPU per I/O %s%s." % (
