@@ -185,6 +185,22 @@ enum pwb_excused pwb_ledger_excuse_slot(struct pwb_ledger *l, uint64_t slot)
 	return what;
 }
 
+void pwb_ledger_expose_slot(struct pwb_ledger *l, uint64_t slot)
+{
+	for (unsigned int i = 0; i < l->nio; i++)
+		if (l->io[i].active && l->io[i].slot == slot)
+			l->io[i].hole = true;
+}
+
+bool pwb_ledger_racer_fault(struct pwb_ledger *l, unsigned int idx, int err)
+{
+	if (err != EFAULT || idx >= l->nio || !l->io[idx].active ||
+	    !l->io[idx].hole)
+		return false;
+	l->racer_faulted++;
+	return true;
+}
+
 enum pwb_expect pwb_ledger_expect(const struct pwb_ledger *l,
 				  unsigned int file, uint64_t blk,
 				  uint64_t *lo, uint64_t *hi)

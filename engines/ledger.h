@@ -67,6 +67,7 @@ struct pwb_ledger_io {
 	bool active;
 	bool is_read;
 	bool unsure;		/* read: a write to the block was in flight */
+	bool hole;		/* a racer unmapped or cut its slot meanwhile */
 };
 
 struct pwb_ledger {
@@ -89,6 +90,7 @@ struct pwb_ledger {
 	uint64_t reads_foreign;		/* content not laid out by pinwb */
 	uint64_t reads_short;		/* error or short: not checkable */
 	uint64_t writes_overlapped;	/* submitted while another was in flight */
+	uint64_t racer_faulted;		/* failed in a racer's hole (EFAULT) */
 };
 
 int pwb_ledger_init(struct pwb_ledger *l, struct pwb_arena *arena,
@@ -202,6 +204,7 @@ static inline int pwb_ledger_begin(struct pwb_ledger *l, unsigned int idx,
 	io->offset = offset;
 	io->active = true;
 	io->is_read = !write;
+	io->hole = false;
 	if (write) {
 		pwb_ledger_begin_write(l, io, file, *addr);
 	} else {
@@ -330,6 +333,23 @@ enum pwb_excused {
  * calls begin/end.
  */
 enum pwb_excused pwb_ledger_excuse_slot(struct pwb_ledger *l, uint64_t slot);
+
+/*
+ * For a moment @slot has no pages for the kernel to pin: a racer moved its
+ * page tables away (mremap) or cut it off the end of the buffer file
+ * (truncate).  An I/O queued or in flight on it that the kernel had not
+ * pinned yet (an io_uring request a worker thread issues, say) fails with
+ * EFAULT, and that failure is the racer's, not the kernel's: see
+ * pwb_ledger_racer_fault().  Call from the thread that calls begin/end.
+ */
+void pwb_ledger_expose_slot(struct pwb_ledger *l, uint64_t slot);
+
+/*
+ * Did I/O @idx (not ended yet) fail with @err because of a racer's hole
+ * (pwb_ledger_expose_slot)?  Counts it in racer_faulted.  Only EFAULT
+ * qualifies: a missing page is all a hole can cause.
+ */
+bool pwb_ledger_racer_fault(struct pwb_ledger *l, unsigned int idx, int err);
 
 /* What block @blk of @file must hold on the target. */
 enum pwb_expect {

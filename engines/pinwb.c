@@ -516,11 +516,23 @@ static void check_read(struct pwb_data *pd, struct io_u *io_u, uint64_t slot)
 static inline __attribute__((always_inline)) void
 io_done(struct pwb_data *pd, struct io_u *io_u)
 {
+	bool racer_fault = false;
+
 	if (ddir_sync(io_u->ddir))
 		return;
+	if (__builtin_expect(io_u->error != 0, 0))
+		racer_fault = pwb_ledger_racer_fault(&pd->led, io_u->index,
+						     io_u->error);
 	if (pwb_ledger_end(&pd->led, io_u->index,
 			   !io_u->error && !io_u->resid) && pd->o->check_reads)
 		check_read(pd, io_u, pwb_ledger_slot(&pd->led, io_u->index));
+	/*
+	 * The racer the job asked for took the pages away: the ledger has
+	 * the slot's or target block's content as unknown, and fio is told
+	 * the I/O completed (the report counts it, racers.excused.faulted).
+	 */
+	if (racer_fault)
+		io_u->error = 0;
 	if (pd->o->verify_every && ++pd->since_verify >= pd->o->verify_every) {
 		pd->since_verify = 0;
 		pwb_evidence_every(pd);
@@ -661,7 +673,8 @@ static struct io_u *pwb_event(struct thread_data *td, int event)
 	struct io_u *io_u = pd->tr.events[event];
 	struct pwb_ledger_io *io = pwb_ledger_io(&pd->led, io_u->index);
 
-	if (__builtin_expect(pd->plain_reads && io->active && io->is_read, 1)) {
+	if (__builtin_expect(pd->plain_reads && io->active && io->is_read &&
+			     !io_u->error, 1)) {
 		pwb_ledger_end_read(&pd->led, io,
 				    !io_u->error && !io_u->resid);
 		return io_u;

@@ -120,6 +120,13 @@ static uint64_t busy_slot(struct pwb_racers *rs)
 	return 0;
 }
 
+/* [first, first + n) will have no pages for a moment (see ledger.h) */
+static void expose(struct pwb_racers *rs, uint64_t first, uint64_t n)
+{
+	for (uint64_t s = first; s < first + n; s++)
+		pwb_ledger_expose_slot(rs->led, s);
+}
+
 static void excuse(struct pwb_racers *rs, uint64_t first, uint64_t n)
 {
 	if (rs->fault == PWB_FAULT_NO_EXCUSE)
@@ -224,6 +231,7 @@ static int race_mremap(struct pwb_racers *rs)
 		n = a->nslots - first;
 	len = (size_t)(n * a->slot_size);
 	old = pwb_slot_addr(a, first);
+	expose(rs, first, n);
 	/* a reservation the move replaces, so MREMAP_FIXED hits nothing */
 	tmp = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (tmp == MAP_FAILED)
@@ -265,6 +273,7 @@ static int race_truncate(struct pwb_racers *rs)
 	if (cut < a->nslots - tail)
 		cut = a->nslots - 1 - rng_next(rs) % tail;
 	excuse(rs, cut, a->nslots - cut);
+	expose(rs, cut, a->nslots - cut);
 	if (ftruncate(a->fd, (off_t)(cut * a->slot_size)))
 		ret = -errno;
 	if (ftruncate(a->fd, (off_t)a->size) && !ret)
@@ -380,9 +389,9 @@ void pwb_racers_json(FILE *f, const struct pwb_racers *rs,
 		fputs("},", f);
 	}
 	fprintf(f, "\n%s  \"excused\": {\"slots\": %" PRIu64 ", \"reads\": %"
-		PRIu64 ", \"writes\": %" PRIu64 "}\n%s}", indent,
-		rs->slots_excused, rs->reads_excused, rs->writes_excused,
-		indent);
+		PRIu64 ", \"writes\": %" PRIu64 ", \"faulted\": %" PRIu64
+		"}\n%s}", indent, rs->slots_excused, rs->reads_excused,
+		rs->writes_excused, rs->led->racer_faulted, indent);
 }
 
 void pwb_racers_summary(const struct pwb_racers *rs, char *buf, size_t len)
@@ -411,6 +420,10 @@ void pwb_racers_summary(const struct pwb_racers *rs, char *buf, size_t len)
 			      " slots, %" PRIu64 " reads, %" PRIu64 " writes",
 			      rs->slots_excused, rs->reads_excused,
 			      rs->writes_excused);
+	if (n && n < len && rs->led->racer_faulted)
+		n += snprintf(buf + n, len - n, "; %" PRIu64
+			      " I/O(s) failed with EFAULT in a racer's hole (excused)",
+			      rs->led->racer_faulted);
 	if (n && n < len)
 		snprintf(buf + n, len - n, "\n");
 }

@@ -145,7 +145,7 @@ mkdir -p "$out/rounds"
 
 # --- racers available here ---------------------------------------------------
 declare -A count=([drop_caches]=0 [memcg]=0 [ficlone]=0 [fork]=0 [remap]=0 [mremap]=0 [truncate]=0 [punch]=0
-	[excused_slots]=0 [excused_reads]=0 [excused_writes]=0) absent=()
+	[excused_slots]=0 [excused_reads]=0 [excused_writes]=0 [excused_faulted]=0) absent=()
 memcg_kind=""
 if [ -n "${want[memcg]:-}" ]; then
 	if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
@@ -352,8 +352,8 @@ JOB
 		[ -z "$txt" ] || fail_what+=": $txt"
 		return 1
 	fi
-	local slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes v_cpu
-	read -r slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes _ v_cpu < <(
+	local slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes e_faulted v_cpu
+	read -r slots c_fork c_remap c_mremap c_trunc c_punch e_slots e_reads e_writes e_faulted _ v_cpu < <(
 		python3 "$PINWB_TOP/scripts/lib/torture_round.py" "$rdir")
 	det_cpu=$((det_cpu + v_cpu))
 	bytes=$((bytes + slots * 4096))
@@ -363,6 +363,7 @@ JOB
 	count[excused_slots]=$((count[excused_slots] + e_slots))
 	count[excused_reads]=$((count[excused_reads] + e_reads))
 	count[excused_writes]=$((count[excused_writes] + e_writes))
+	count[excused_faulted]=$((count[excused_faulted] + e_faulted))
 	rc=0
 	txt=$("$LOGCHECK" file "$buf" --seed "$seed" 2>&1) || rc=$?
 	echo "$txt" >"$rdir/logcheck.txt"
@@ -388,7 +389,7 @@ while :; do
 	ops=$((ops + 1))
 	elapsed=$(($(date +%s) - start))
 	[ "$rr" -eq 0 ] || { failures=1; fail_op=$ops; }
-	line="torture: ops $ops, verified $((bytes >> 20)) MiB, racers drop_caches=${count[drop_caches]} memcg=${count[memcg]} (limit hits $memcg_hits) ficlone=${count[ficlone]} fork=${count[fork]} remap=${count[remap]} mremap=${count[mremap]} truncate=${count[truncate]} punch=${count[punch]} (excused ${count[excused_slots]}/${count[excused_reads]}/${count[excused_writes]}), elapsed ${elapsed}s, failures $failures"
+	line="torture: ops $ops, verified $((bytes >> 20)) MiB, racers drop_caches=${count[drop_caches]} memcg=${count[memcg]} (limit hits $memcg_hits) ficlone=${count[ficlone]} fork=${count[fork]} remap=${count[remap]} mremap=${count[mremap]} truncate=${count[truncate]} punch=${count[punch]} (excused ${count[excused_slots]}/${count[excused_reads]}/${count[excused_writes]}, faulted ${count[excused_faulted]}), elapsed ${elapsed}s, failures $failures"
 	echo "$line"
 	echo "$line" >>"$out/progress.log"
 	[ "$failures" -eq 0 ] || break
@@ -506,7 +507,7 @@ python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"racers.fork=${count[fork]}" "racers.remap=${count[remap]}" "racers.mremap=${count[mremap]}" \
 	"racers.truncate=${count[truncate]}" "racers.punch=${count[punch]}" \
 	"racers.excused.slots=${count[excused_slots]}" "racers.excused.reads=${count[excused_reads]}" \
-	"racers.excused.writes=${count[excused_writes]}" \
+	"racers.excused.writes=${count[excused_writes]}" "racers.excused.faulted=${count[excused_faulted]}" \
 	"policy.name=$policy" "policy.settings=$POLICY_APPLIED" \
 	"detector.gup_stable_changed=$det_changed" "detector.gup_stable_violation=$det_viol" \
 	"detector.violation_cpu_stores=$([ -n "$det_viol" ] && echo "$det_cpu")" \

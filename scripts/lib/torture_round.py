@@ -4,7 +4,8 @@ Stdlib only.
 usage: python3 torture_round.py ROUND_DIR
 Prints one line of integers: slots verified, then the actions of each
 engine racer (fork remap mremap truncate punch), then what truncate and
-punch excused (slots reads writes), then the stable-page detector's
+punch excused (slots reads writes) and the I/Os that failed with EFAULT
+in a racer's hole (faulted), then the stable-page detector's
 violations in the round (vmstat_delta gup_stable_violation) and how many
 of them were CPU stores (cpu_store_violations), summed over the round's
 *.pinwb.json reports.
@@ -14,7 +15,7 @@ import json
 import sys
 
 RACERS = ("fork", "remap", "mremap", "truncate", "punch")
-EXCUSED = ("slots", "reads", "writes")
+EXCUSED = ("slots", "reads", "writes", "faulted")
 
 
 def cpu_store_violations(rep):

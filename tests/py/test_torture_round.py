@@ -15,15 +15,16 @@ class TestTortureRound(unittest.TestCase):
                         "excused": {"slots": 4, "reads": 1, "writes": 0}}},
             {"verify": {"slots_checked": 5},
              "racers": {"fork": {"actions": 1}, "truncate": {"actions": 7},
-                        "excused": {"slots": 1, "reads": 0, "writes": 2}}},
+                        "excused": {"slots": 1, "reads": 0, "writes": 2,
+                                    "faulted": 3}}},
         ]
         self.assertEqual(torture_round.summarise(reps),
-                         [15, 4, 0, 0, 7, 2, 5, 1, 2, 0, 0])
+                         [15, 4, 0, 0, 7, 2, 5, 1, 2, 3, 0, 0])
 
     def test_report_without_racers(self):
         # a report of an engine without racers counts none
         self.assertEqual(torture_round.summarise([{"verify": {"slots_checked": 2}}]),
-                         [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+                         [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 
     def test_cpu_store_violations(self):
         # a write-only job: violations up to its late pins are the CPU's

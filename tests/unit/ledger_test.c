@@ -256,6 +256,45 @@ static int test_excused_slots(void)
 	return T_PASS;
 }
 
+/*
+ * A racer's hole (mremap away and back, truncate and extend): the I/Os on
+ * those slots that were queued or in flight may fail with EFAULT, and only
+ * those, and only with EFAULT.
+ */
+static int test_racer_hole_fault(void)
+{
+	uint64_t lo, hi, wslot, rslot;
+
+	CHECK(!setup(), "setup");
+	CHECK(!begin(0, 0, 4, true) && !begin(1, 0, 6, false) &&
+	      !begin(2, 0, 8, true), "begin");
+	wslot = pwb_ledger_slot(&led, 0);
+	rslot = pwb_ledger_slot(&led, 1);
+	pwb_ledger_expose_slot(&led, wslot);
+	pwb_ledger_expose_slot(&led, rslot);
+	CHECK(!pwb_ledger_racer_fault(&led, 0, EIO),
+	      "an EIO excused as a racer's fault");
+	CHECK(!pwb_ledger_racer_fault(&led, 2, EFAULT),
+	      "EFAULT of an I/O outside the hole excused");
+	CHECK(pwb_ledger_racer_fault(&led, 0, EFAULT), "write in the hole");
+	CHECK(pwb_ledger_racer_fault(&led, 1, EFAULT), "read in the hole");
+	CHECK(led.racer_faulted == 2, "racer_faulted %llu, want 2",
+	      (unsigned long long)led.racer_faulted);
+	pwb_ledger_end(&led, 0, false);
+	CHECK(!pwb_ledger_end(&led, 1, false), "failed read checkable");
+	pwb_ledger_end(&led, 2, true);
+	CHECK(pwb_ledger_expect(&led, 0, 4, &lo, &hi) == PWB_EXPECT_UNKNOWN,
+	      "block of a faulted write checkable");
+	/* a new I/O on the same slot starts outside any hole */
+	CHECK(!begin(3, 0, 4, true), "begin");
+	CHECK(!pwb_ledger_racer_fault(&led, 3, EFAULT),
+	      "EFAULT of an I/O begun after the hole excused");
+	CHECK(!pwb_ledger_racer_fault(&led, 0, EFAULT),
+	      "an ended I/O excused");
+	pwb_ledger_end(&led, 3, true);
+	return T_PASS;
+}
+
 int main(void)
 {
 	RUN(test_write_then_expect);
@@ -266,6 +305,7 @@ int main(void)
 	RUN(test_refused_and_forgotten);
 	RUN(test_slots_round_robin);
 	RUN(test_excused_slots);
+	RUN(test_racer_hole_fault);
 	pwb_ledger_free(&led);
 	pwb_record_free(&rec);
 	free(arena.base);
