@@ -420,13 +420,14 @@ static int cmd_fiemap(const char *path)
 
 enum kind { KIND_BUFFER, KIND_TARGET };
 
-enum verdict { V_OK, V_INITIAL, V_STORE, V_TORN };
+enum verdict { V_OK, V_INITIAL, V_STORE, V_DMA, V_TORN };
 
 struct judge {
 	uint32_t bsize;
 	enum kind kind;
 	bool have_seed;
 	bool cpu_stores;	/* --cpu-stores: the CPU fills the buffer */
+	bool dma_reads;		/* --dma-reads: reads fill it by DMA */
 	uint64_t seed;
 	const unsigned char *initial;	/* file content before, or NULL */
 	uint64_t initial_size;
@@ -465,11 +466,25 @@ static uint64_t xs_step(uint64_t x)
  * block's payload, or zeros), or no back at all and the checksum field
  * still zero (only the last store missing).  Bytes of no block, a word
  * changed in the middle, a back that is not one stream stay torn.
+ *
+ * --dma-reads (@cpu false): the same mix, made by a read's DMA instead:
+ * the file is a read job's buffer, and writeback took its stable copy of a
+ * page (or wrote it) while a DIO or io_uring read was still filling it, so
+ * the device got the front of the block the page held and the back of the
+ * block the read brought, or the other way round (the copy and the DMA
+ * both go front to back, so they cross once).  Neither the kernel nor the
+ * file system can write such a block whole: the read had not completed, so
+ * what the page held was in transition, as a block under a write(2) is at
+ * a crash.  Whether the device was given data that changed while it read
+ * it is the stable-page detector's question, not this one.  The CPU-only
+ * case (whole, checksum field zero) does not apply: a DMA brings the
+ * checksum with the block.
  */
 static bool store_in_progress(const struct judge *j, const unsigned char *b,
 			      const struct pwb_identity *id, bool have_a,
-			      char *what, size_t len)
+			      bool cpu, char *what, size_t len)
 {
+	const char *kind = cpu ? "store" : "read";
 	static unsigned char a[1 << 20];
 	uint64_t w, nw = j->bsize / 8, front, x, y;
 	uint32_t csum = (uint32_t)b[PWB_OFF_CSUM] |
@@ -494,7 +509,7 @@ static bool store_in_progress(const struct judge *j, const unsigned char *b,
 			break;
 	front = w;
 	if (front == nw) {
-		if (!have_a || csum)
+		if (!cpu || !have_a || csum)
 			return false;
 		snprintf(what, len, "store in progress: target 0x%" PRIx64 " gen %" PRIu64 " whole but its checksum not yet stored",
 			 id->target, id->gen);
@@ -510,12 +525,12 @@ static bool store_in_progress(const struct judge *j, const unsigned char *b,
 			return false;
 	}
 	if (have_a)
-		snprintf(what, len, "store in progress: payload words %" PRIu64 "-%" PRIu64 " of target 0x%" PRIx64 " gen %" PRIu64 ", %" PRIu64 "-%" PRIu64 " one other stream, checksum field 0x%" PRIx32,
-			 (uint64_t)PWB_BLOCK_HDR_SIZE / 8, front - 1, id->target,
+		snprintf(what, len, "%s in progress: payload words %" PRIu64 "-%" PRIu64 " of target 0x%" PRIx64 " gen %" PRIu64 ", %" PRIu64 "-%" PRIu64 " one other stream, checksum field 0x%" PRIx32,
+			 kind, (uint64_t)PWB_BLOCK_HDR_SIZE / 8, front - 1, id->target,
 			 id->gen, front, nw - 1, csum);
 	else
-		snprintf(what, len, "store in progress: header and payload words %d-%" PRIu64 " zero, %" PRIu64 "-%" PRIu64 " one stream",
-			 PWB_BLOCK_HDR_SIZE / 8, front - 1, front, nw - 1);
+		snprintf(what, len, "%s in progress: header and payload words %d-%" PRIu64 " zero, %" PRIu64 "-%" PRIu64 " one stream",
+			 kind, PWB_BLOCK_HDR_SIZE / 8, front - 1, front, nw - 1);
 	return true;
 }
 
@@ -537,9 +552,11 @@ static enum verdict judge_block(const struct judge *j, const unsigned char *b,
 	if (st == PWB_BLK_BAD_MAGIC) {
 		size_t nz = 0;
 
-		if (j->cpu_stores && all_zero(b, PWB_BLOCK_HDR_SIZE) &&
-		    store_in_progress(j, b, &id, false, what, len))
-			return V_STORE;
+		if ((j->cpu_stores || j->dma_reads) &&
+		    all_zero(b, PWB_BLOCK_HDR_SIZE) &&
+		    store_in_progress(j, b, &id, false, j->cpu_stores, what,
+				      len))
+			return j->cpu_stores ? V_STORE : V_DMA;
 		for (size_t i = 0; i < j->bsize; i++)
 			nz += b[i] != 0;
 		snprintf(what, len, "bad magic (first bytes %02x %02x %02x %02x %02x %02x %02x %02x, %zu of %u bytes non-zero)",
@@ -547,9 +564,9 @@ static enum verdict judge_block(const struct judge *j, const unsigned char *b,
 			 j->bsize);
 		return V_TORN;
 	}
-	if (st == PWB_BLK_BAD_CSUM && j->cpu_stores &&
-	    store_in_progress(j, b, &id, true, what, len))
-		return V_STORE;
+	if (st == PWB_BLK_BAD_CSUM && (j->cpu_stores || j->dma_reads) &&
+	    store_in_progress(j, b, &id, true, j->cpu_stores, what, len))
+		return j->cpu_stores ? V_STORE : V_DMA;
 	if (st != PWB_BLK_OK) {
 		snprintf(what, len, "%s (header claims target 0x%" PRIx64 " gen %" PRIu64 " seed %" PRIu64 " bsize %" PRIu32 ")",
 			 pwb_block_status_str(st), id.target, id.gen, id.seed,
@@ -600,7 +617,7 @@ static int load_file(const char *path, unsigned char **data, uint64_t *size)
 }
 
 struct counts {
-	uint64_t entries, blocks, ok, initial, stores, torn, partial, discarded;
+	uint64_t entries, blocks, ok, initial, stores, dma, torn, partial, discarded;
 	uint64_t crash_points;
 };
 
@@ -734,6 +751,12 @@ static int cmd_check(const char *log_path, struct extmap *map,
 					       e.index, f, what);
 				continue;
 			}
+			if (v == V_DMA) {
+				if (++c.dma <= MAX_REPORTED)
+					printf("read entry %" PRIu64 " file offset 0x%" PRIx64 ": %s\n",
+					       e.index, f, what);
+				continue;
+			}
 			if (!touched[blk * 2 + 1]) {
 				/* the rest of the block may come in a later entry */
 				c.partial++;
@@ -764,16 +787,19 @@ static int cmd_check(const char *log_path, struct extmap *map,
 	if (j->cpu_stores)
 		printf("cpu stores: %" PRIu64 " blocks logged while the CPU was storing them (--cpu-stores), not counted as torn\n",
 		       c.stores);
+	if (j->dma_reads)
+		printf("dma reads: %" PRIu64 " blocks logged while a read was filling them (--dma-reads), not counted as torn\n",
+		       c.dma);
 	printf("device check: %" PRIu64 " entries (%" PRIu64 " flush/fua), %" PRIu64 " blocks of the file logged: %" PRIu64 " pinwb, %" PRIu64 " initial, %" PRIu64 " torn, %" PRIu64 " partial, %" PRIu64 " discarded\n",
 	       c.entries, c.crash_points, c.blocks, c.ok, c.initial, c.torn,
 	       c.partial, c.discarded);
 	rc = c.torn ? EXIT_MISMATCH : 0;
 out:
 	if (jf) {
-		fprintf(jf, "%s],\n \"entries\": %" PRIu64 ", \"crash_points\": %" PRIu64 ", \"blocks_logged\": %" PRIu64 ", \"pinwb\": %" PRIu64 ", \"initial\": %" PRIu64 ", \"torn_count\": %" PRIu64 ", \"partial\": %" PRIu64 ", \"discarded\": %" PRIu64 ", \"cpu_stores\": %" PRIu64 ", \"result\": \"%s\"}\n",
+		fprintf(jf, "%s],\n \"entries\": %" PRIu64 ", \"crash_points\": %" PRIu64 ", \"blocks_logged\": %" PRIu64 ", \"pinwb\": %" PRIu64 ", \"initial\": %" PRIu64 ", \"torn_count\": %" PRIu64 ", \"partial\": %" PRIu64 ", \"discarded\": %" PRIu64 ", \"cpu_stores\": %" PRIu64 ", \"dma_in_progress\": %" PRIu64 ", \"result\": \"%s\"}\n",
 			first ? "" : "\n  ", c.entries, c.crash_points,
 			c.blocks, c.ok, c.initial, c.torn, c.partial,
-			c.discarded, c.stores,
+			c.discarded, c.stores, c.dma,
 			rc == 0 ? "clean" : rc == EXIT_MISMATCH ? "torn" : "error");
 		fclose(jf);
 	}
@@ -788,7 +814,7 @@ out:
 static int cmd_file(const char *path, const struct judge *j)
 {
 	unsigned char *data;
-	uint64_t size, ok = 0, initial = 0, stores = 0, torn = 0;
+	uint64_t size, ok = 0, initial = 0, stores = 0, dma = 0, torn = 0;
 
 	if (load_file(path, &data, &size))
 		return EXIT_SETUP;
@@ -807,6 +833,11 @@ static int cmd_file(const char *path, const struct judge *j)
 				printf("store file offset 0x%" PRIx64 ": %s\n", f,
 				       what);
 			break;
+		case V_DMA:
+			if (++dma <= MAX_REPORTED)
+				printf("read file offset 0x%" PRIx64 ": %s\n", f,
+				       what);
+			break;
 		case V_TORN:
 			if (++torn <= MAX_REPORTED)
 				printf("TORN file offset 0x%" PRIx64 ": %s\n", f,
@@ -820,6 +851,9 @@ static int cmd_file(const char *path, const struct judge *j)
 	if (j->cpu_stores)
 		printf("cpu stores: %" PRIu64 " blocks the CPU was storing (--cpu-stores), not counted as torn\n",
 		       stores);
+	if (j->dma_reads)
+		printf("dma reads: %" PRIu64 " blocks a read was filling (--dma-reads), not counted as torn\n",
+		       dma);
 	printf("file check: %s: %" PRIu64 " blocks: %" PRIu64 " pinwb, %" PRIu64 " initial, %" PRIu64 " torn\n",
 	       path, size / j->bsize, ok, initial, torn);
 	free(data);
@@ -1144,7 +1178,9 @@ static void usage(FILE *f)
 		"       zeros always count as initial) --cpu-stores (the CPU fills the file through\n"
 		"       its mapping, as a write job's source: a block that is word for word a mix of\n"
 		"       the block its header names and one other block's stream, or zeros, is a\n"
-		"       store in progress, listed and counted, not torn)\n"
+		"       store in progress, listed and counted, not torn) --dma-reads (reads fill\n"
+		"       the file by DMA, as a read job's buffer: the same mix of two blocks, made by\n"
+		"       a copy or write-out that met a read in flight, is a read in progress)\n"
 		"Exit: 0 clean, 1 torn blocks found, 2 usage, malformed log or setup error.\n",
 		prog);
 }
@@ -1177,6 +1213,7 @@ int main(int argc, char **argv)
 		{ "block", required_argument, NULL, 'B' },
 		{ "entry", required_argument, NULL, 'e' },
 		{ "cpu-stores", no_argument, NULL, 'c' },
+		{ "dma-reads", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1259,6 +1296,9 @@ int main(int argc, char **argv)
 		case 'c':
 			j.cpu_stores = true;
 			break;
+		case 'D':
+			j.dma_reads = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1269,6 +1309,11 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (j.cpu_stores && j.dma_reads) {
+		fprintf(stderr, "%s: --cpu-stores and --dma-reads: accepted: one of them (a write job's source or a read job's buffer)\n",
+			prog);
+		return EXIT_SETUP;
+	}
 	if (initial) {
 		if (load_file(initial, &init_data, &j.initial_size))
 			return EXIT_SETUP;

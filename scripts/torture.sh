@@ -396,14 +396,18 @@ while :; do
 done
 
 # --- device rounds: what reached the disk, and each crash point ---------------
-dev_rounds=0 dev_blocks=0 dev_torn=0 dev_stores=0 cp_checked=0 cp_bad=0 dev_note=""
+dev_rounds=0 dev_blocks=0 dev_torn=0 dev_stores=0 dev_dma=0 cp_checked=0 cp_bad=0 dev_note=""
 device_round() {
-	local n=$1 rdir=$out/device/$1 rc=0 txt b t s v judge=(--seed "$seed")
+	local n=$1 rdir=$out/device/$1 rc=0 txt b t s r v judge=(--seed "$seed")
 	# a write job's CPU fills its source slots through the mapping, and a
 	# device without stable writes may be given a page mid-store: such a
 	# block (the front of one block, the back of the slot's other one) is a
-	# store in progress, not a DMA tear (pinwb-logcheck --cpu-stores)
-	case $OP_JOB in *write*) judge+=(--cpu-stores) ;; esac
+	# store in progress, not a DMA tear (pinwb-logcheck --cpu-stores). In a
+	# read job the same mix comes from writeback meeting a read in flight
+	# (fdatasync copies a page a DIO read is still filling): a read in
+	# progress (--dma-reads), counted apart; whether the device was given
+	# data that changed under it is the detector's count, judged per round.
+	case $OP_JOB in *write*) judge+=(--cpu-stores) ;; *) judge+=(--dma-reads) ;; esac
 	mkdir -p "$out/device"
 	"$PINWB_TOP/scripts/torture-record.sh" --out "$rdir" --fs "$fs" --method "$device_method" \
 		--runtime "$OP_RUNTIME" --seed "$seed" --job "$OP_JOB" >"$out/device/$n.record.txt" 2>&1 || rc=$?
@@ -420,9 +424,9 @@ device_round() {
 		rc=0
 		"$LOGCHECK" check "$rdir/log" --map "$rdir/map" "${judge[@]}" --json "$rdir/check.json" >"$rdir/check.txt" 2>&1 || rc=$?
 		[ "$rc" -le 1 ] || { fail_what="device round $n: pinwb-logcheck check: $(tail -n 1 "$rdir/check.txt")"; return 1; }
-		read -r txt < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["blocks_logged"], d["torn_count"], d["cpu_stores"])' "$rdir/check.json")
-		read -r b t s <<<"$txt"
-		dev_blocks=$((dev_blocks + b)) dev_torn=$((dev_torn + t)) dev_stores=$((dev_stores + s))
+		read -r txt < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["blocks_logged"], d["torn_count"], d["cpu_stores"], d["dma_in_progress"])' "$rdir/check.json")
+		read -r b t s r <<<"$txt"
+		dev_blocks=$((dev_blocks + b)) dev_torn=$((dev_torn + t)) dev_stores=$((dev_stores + s)) dev_dma=$((dev_dma + r))
 		if [ "$rc" -eq 1 ]; then
 			fail_what="device round $n: torn on the device: $(grep -m 1 '^TORN' "$rdir/check.txt")"
 			return 1
@@ -515,7 +519,7 @@ python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"racers.enabled=$enabled" "failures=$failures" \
 	"first_failure.op=$fail_op" "first_failure.what=$fail_what" \
 	"device.rounds=$dev_rounds" "device.method=$device_method" "device.blocks_logged=$dev_blocks" \
-	"device.torn=$dev_torn" "device.cpu_stores=$dev_stores" "device.crash_points_checked=$cp_checked" \
+	"device.torn=$dev_torn" "device.cpu_stores=$dev_stores" "device.dma_in_progress=$dev_dma" "device.crash_points_checked=$cp_checked" \
 	"device.crash_points_inconsistent=$cp_bad" "device.skipped=$dev_note" \
 	"pins.nr_foll_pin_acquired=$((pin_acq1 - pin_acq0))" \
 	"pins.nr_foll_pin_released=$((pin_rel1 - pin_rel0))" \
