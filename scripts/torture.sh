@@ -277,6 +277,10 @@ memcg_events() {
 }
 
 vmstat_of() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+# /proc/vmstat lags behind the per-CPU counts by up to a threshold per CPU;
+# vm.stat_refresh folds them first (root; absent or refused: as it is)
+vmstat_refresh() { echo 1 2>/dev/null >/proc/sys/vm/stat_refresh || true; }
+vmstat_refresh
 pin_acq0=$(vmstat_of nr_foll_pin_acquired) pin_rel0=$(vmstat_of nr_foll_pin_released)
 # the series' stable-page detector (CONFIG_GUP_STABLE_PAGE_CHECK), when there
 det_changed0=$(vmstat_of gup_stable_changed) det_viol0=$(vmstat_of gup_stable_violation)
@@ -467,6 +471,20 @@ new_dmesg=$(dmesg 2>/dev/null | tail -n +$((dmesg_lines0 + 1)) | grep -E 'WARNIN
 if [ -n "$new_dmesg" ] && [ "$failures" -eq 0 ]; then
 	failures=1 fail_op=$ops fail_what="kernel log: $(head -n 1 <<<"$new_dmesg")"
 fi
+# Every pin the rounds took is released once their processes are gone. A pin
+# another process holds at the moment of reading shows as a difference that
+# goes away, so it is looked at up to ten times over two seconds.
+pins_balanced=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	vmstat_refresh
+	pin_acq1=$(vmstat_of nr_foll_pin_acquired) pin_rel1=$(vmstat_of nr_foll_pin_released)
+	[ "$((pin_acq1 - pin_acq0))" -ne "$((pin_rel1 - pin_rel0))" ] || { pins_balanced=1; break; }
+	sleep 0.2
+done
+if [ "$pins_balanced" -eq 0 ] && [ "$failures" -eq 0 ]; then
+	failures=1 fail_op=$ops
+	fail_what="pin accounting: nr_foll_pin_acquired +$((pin_acq1 - pin_acq0)), nr_foll_pin_released +$((pin_rel1 - pin_rel0)) after the last round"
+fi
 det_changed="" det_viol="" det_unexplained=""
 # a detector switched off (the series' default: debugfs gup_stable/enable=0)
 # counts nothing, so its zeros are no verdict: reported as not measured
@@ -502,7 +520,6 @@ if [ "$failures" -ne 0 ]; then
 	fi
 	dmesg 2>/dev/null | tail -n 300 >"$out/evidence/dmesg.txt" || warn "dmesg not readable"
 fi
-pin_acq1=$(vmstat_of nr_foll_pin_acquired) pin_rel1=$(vmstat_of nr_foll_pin_released)
 python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"seed=$seed" "fs=$fs" "kernel=$(uname -r)" "duration_s=$duration" \
 	"elapsed_s=$(($(date +%s) - start))" "ops=$ops" "bytes_verified=$bytes" \
@@ -522,7 +539,7 @@ python3 "$PINWB_TOP/scripts/lib/torture_json.py" "$out/torture.json" \
 	"device.torn=$dev_torn" "device.cpu_stores=$dev_stores" "device.dma_in_progress=$dev_dma" "device.crash_points_checked=$cp_checked" \
 	"device.crash_points_inconsistent=$cp_bad" "device.skipped=$dev_note" \
 	"pins.nr_foll_pin_acquired=$((pin_acq1 - pin_acq0))" \
-	"pins.nr_foll_pin_released=$((pin_rel1 - pin_rel0))" \
+	"pins.nr_foll_pin_released=$((pin_rel1 - pin_rel0))" "pins.balanced=$pins_balanced" \
 	"command=pinwb torture ${argv_orig[*]}" "reproducer=$reproducer" \
 	"result=$([ "$failures" -eq 0 ] && echo pass || echo fail)"
 if [ "$failures" -ne 0 ]; then
