@@ -45,14 +45,34 @@ time_based=1
 runtime=30
 filename=$T/holder.dat
 EOF
+# The hook returns only once the holder's ring shows its registered buffers
+# in fdinfo (UserBufs), so the pin exists before the torture's last count
+# however slowly fio starts; a fixed sleep was not enough on a loaded host.
+cat >"$T/hook.sh" <<EOF
+#!/bin/sh
+setsid $FIO $T/holder.fio >$T/holder.log 2>&1 </dev/null &
+holder=\$!
+echo \$holder >$T/holder.pid
+i=0
+while [ \$i -lt 200 ]; do
+	for p in \$holder \$(pgrep -P \$holder 2>/dev/null); do
+		if grep -qs '^UserBufs:[[:space:]]*[1-9]' /proc/\$p/fdinfo/*; then
+			: >$T/holder.ready
+			exit 0
+		fi
+	done
+	sleep 0.1
+	i=\$((i + 1))
+done
+EOF
+chmod +x "$T/hook.sh"
 rc=0
 "$PINWB" torture --duration 60 --max-ops 1 --fs ext4 --seed 5 --racers fork --out "$T/held" \
-	--fault-hook "setsid $FIO $T/holder.fio >$T/holder.log 2>&1 </dev/null & echo \$! >$T/holder.pid; sleep 1" \
-	>"$T/held.console" 2>&1 || rc=$?
+	--fault-hook "$T/hook.sh" >"$T/held.console" 2>&1 || rc=$?
 holder_pid=$(cat "$T/holder.pid" 2>/dev/null || true)
 cat "$T/held.console"
-if [ -z "$holder_pid" ] || ! kill -0 "$holder_pid" 2>/dev/null; then
-	skip "the pin holder did not run (fio io_uring fixedbufs: $(tail -n 2 "$T/holder.log" 2>/dev/null))"
+if [ -z "$holder_pid" ] || ! kill -0 "$holder_pid" 2>/dev/null || [ ! -e "$T/holder.ready" ]; then
+	skip "the pin holder did not register its buffers within 20 s (fio io_uring fixedbufs: $(tail -n 2 "$T/holder.log" 2>/dev/null))"
 fi
 [ "$rc" -eq 1 ] || fail "torture exit $rc with a pin still held at its end (want 1)"
 grep -q 'FAILURE at op 1: pin accounting: nr_foll_pin_acquired' "$T/held.console" || fail "failure does not name the pin accounting"
