@@ -16,7 +16,10 @@ that is not installed yet, after making sure the apt sources carry deb-src.
   --check      only report missing packages / deb-src; exit 1 if anything is missing
   --sources-only  only add missing deb-src entries (no update, no install)
   --list FILE  use FILE instead of scripts/deps.list
-Env PINWB_APT_ETC (default /etc/apt) names the apt configuration directory.
+linux-source-6.12 is installed at kernel-patch/BASE's Version (downgraded if
+need be), or at the archive's newest with a warning when that version is gone.
+Env PINWB_APT_ETC (default /etc/apt) names the apt configuration directory;
+PINWB_KSRC_VERSION overrides the kernel source version (empty: any).
   -h, --help   this text
 Exit: 0 ok, 1 something missing (--check), 2 usage or setup error.
 USAGE
@@ -113,18 +116,44 @@ if [ $sources_only -eq 1 ]; then
 	exit 0
 fi
 
+# The kernel source at the version the series was written for: its patches
+# apply only there (a newer Debian upload moves their context). The version
+# is kernel-patch/BASE's; PINWB_KSRC_VERSION overrides it (empty: any).
+kpkg=linux-source-6.12
+kver=${PINWB_KSRC_VERSION-$(awk -F': *' '$1 == "Version" { print $2 }' "$top/kernel-patch/BASE" 2>/dev/null)}
+# kernel_source_mismatch: prints the installed version when it is not $kver
+# (nothing if it is, or if $kpkg is simply missing: missing_packages has it).
+kernel_source_mismatch() {
+	local have
+	[ -n "$kver" ] || return 0
+	have=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$kpkg" 2>/dev/null | awk '$1 == "ii" { print $2 }') || true
+	[ -z "$have" ] || [ "$have" = "$kver" ] || echo "$have"
+}
+# kernel_source_spec: what apt-get install is given for $kpkg: name=version
+# when the archive has $kver, else the name alone, with a warning.
+kernel_source_spec() {
+	if [ -n "$kver" ] && apt-cache madison "$kpkg" 2>/dev/null | awk -F' *[|] *' '{ print $2 }' | grep -qxF "$kver"; then
+		echo "$kpkg=$kver"
+	else
+		echo "deps.sh: WARNING: $kpkg $kver (kernel-patch/BASE) is not in the archive; installing its newest version, which the series may not apply to" >&2
+		echo "$kpkg"
+	fi
+}
+
 mapfile -t missing < <(missing_packages)
+kmismatch=$(kernel_source_mismatch)
 need_src=0
 sources_need_src && need_src=1
 need_indexes=0
 have_source_indexes || need_indexes=1
 
-if [ "${#missing[@]}" -eq 0 ] && [ $need_src -eq 0 ] && [ $need_indexes -eq 0 ]; then
+if [ "${#missing[@]}" -eq 0 ] && [ -z "$kmismatch" ] && [ $need_src -eq 0 ] && [ $need_indexes -eq 0 ]; then
 	echo "deps.sh: all ${#packages[@]} packages installed, deb-src present"
 	exit 0
 fi
 if [ $check_only -eq 1 ]; then
 	[ "${#missing[@]}" -eq 0 ] || echo "deps.sh: missing packages: ${missing[*]}"
+	[ -z "$kmismatch" ] || echo "deps.sh: $kpkg is $kmismatch, kernel-patch/BASE wants $kver"
 	[ $need_src -eq 0 ] || echo "deps.sh: apt sources lack deb-src"
 	[ $need_indexes -eq 0 ] || echo "deps.sh: no apt Sources indexes (apt-get update needed)"
 	exit 1
@@ -135,11 +164,20 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "deps.sh: apt-get update"
 apt-get update -q >/dev/null || die "apt-get update failed"
-if [ "${#missing[@]}" -gt 0 ]; then
-	echo "deps.sh: installing ${missing[*]}"
-	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		die "apt-get install failed for: ${missing[*]}"
+specs=()
+for p in "${missing[@]}"; do
+	[ "$p" = "$kpkg" ] || specs+=("$p")
+done
+if [ -n "$kmismatch" ] || [ "${#specs[@]}" -ne "${#missing[@]}" ]; then
+	specs+=("$(kernel_source_spec)")
+fi
+if [ "${#specs[@]}" -gt 0 ]; then
+	echo "deps.sh: installing ${specs[*]}"
+	apt-get install -y -q --no-install-recommends --allow-downgrades "${specs[@]}" ||
+		die "apt-get install failed for: ${specs[*]}"
 fi
 mapfile -t still < <(missing_packages)
 [ "${#still[@]}" -eq 0 ] || die "still not installed after apt-get: ${still[*]}"
+kmismatch=$(kernel_source_mismatch)
+[ -z "$kmismatch" ] || echo "deps.sh: WARNING: $kpkg is $kmismatch, not kernel-patch/BASE's $kver"
 echo "deps.sh: all ${#packages[@]} packages installed"
