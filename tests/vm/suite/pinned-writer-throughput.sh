@@ -86,8 +86,17 @@ cleanup() {
 trap cleanup EXIT
 
 expire=300 wbperiod=100
-set_sysctl dirty_background_bytes $((2 * 1024 * 1024))
-set_sysctl dirty_bytes $((6 * 1024 * 1024))
+# pinwb.pwt_dirty_bg_kib=N on the kernel command line (--guest-arg): the
+# background dirty limit of part 1 in KiB (default 2048), the hard limit
+# three times it; with the buffer size below, what share of the limits the
+# re-dirtied buffer takes.
+bgkib=$(sed -n 's/.*pinwb\.pwt_dirty_bg_kib=\([0-9]*\).*/\1/p' /proc/cmdline)
+bgkib=${bgkib:-2048}
+[ "$bgkib" -ge 1024 ] || fail "pinwb.pwt_dirty_bg_kib=$bgkib: accepted values are 1024 or more (KiB)"
+kv dirty_background_kib "$bgkib"
+kv dirty_kib $((3 * bgkib))
+set_sysctl dirty_background_bytes $((bgkib * 1024))
+set_sysctl dirty_bytes $((3 * bgkib * 1024))
 set_sysctl dirty_expire_centisecs "$expire"
 set_sysctl dirty_writeback_centisecs "$wbperiod"
 set_sysctl gup_writeback_policy 1
@@ -353,4 +362,4 @@ kv durable.inject "$inject"
 [ "$held" -gt 0 ] || fail "durable: the buffer holds no pinwb block: the reads did not land"
 pinned_wait
 [ "$missing" -eq 0 ] || fail "durable: $missing of $held blocks the pinned buffer held were not on the device ${wait_s}s after it went idle (dirty_expire ${expire}cs, inject=$inject)"
-note "writer median KiB/s: alone $a_med [$a_min..$a_max], beside an anonymous fixed-buffer reader $n_med [$n_min..$n_max] ($npct %), beside the same reader into a pinned re-dirtied file buffer $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
+note "dirty limits ${bgkib}/$((3 * bgkib)) KiB, buffer ${bufkib} KiB; writer median KiB/s: alone $a_med [$a_min..$a_max], beside an anonymous fixed-buffer reader $n_med [$n_min..$n_max] ($npct %), beside the same reader into a pinned re-dirtied file buffer $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
