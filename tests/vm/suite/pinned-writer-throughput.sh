@@ -111,6 +111,15 @@ bufkib=$(sed -n 's/.*pinwb\.pwt_buffer_kib=\([0-9]*\).*/\1/p' /proc/cmdline)
 bufkib=${bufkib:-4096}
 [ "$bufkib" -ge 64 ] || fail "pinwb.pwt_buffer_kib=$bufkib: accepted values are 64 or more (KiB)"
 kv buffer_kib "$bufkib"
+# pinwb.pwt_mmap=1: each round also runs the writer beside M, fio's mmap
+# engine storing continuously into a MAP_SHARED file region of the buffer's
+# size: the same dirty footprint kept dirty by CPU stores, which the stock
+# kernel throttles at each write fault. F against M asks whether the pinned
+# buffer costs the writer more than a stock dirtier of the same size.
+with_mmap=$(sed -n 's/.*pinwb\.pwt_mmap=\([0-9]*\).*/\1/p' /proc/cmdline)
+with_mmap=${with_mmap:-0}
+case $with_mmap in 0 | 1) ;; *) fail "pinwb.pwt_mmap=$with_mmap: accepted values are 0 and 1" ;; esac
+kv with_mmap "$with_mmap"
 # writer NAME: buffered sequential writer; prints its bandwidth in KiB/s.
 writer() {
 	local job=$dir/$1.fio rc=0
@@ -157,10 +166,38 @@ pinned_start() {
 	done
 }
 
+# mmap_start NAME RUNTIME: fio's mmap engine storing into a MAP_SHARED file
+# of the buffer's size in the background, from the round's start; returns
+# once the file is laid out and the job has run for 2 s.
+mmap_start() {
+	local job=$dir/$1.fio t0
+	rm -f "$dir/$1.mmap"
+	printf '%s\n' "[$1]" "ioengine=mmap" "rw=randwrite" "bs=16k" "size=${bufkib}k" \
+		"filename=$dir/$1.mmap" "time_based=1" "runtime=$2" >"$job"
+	cp "$job" "$PINWB_OUT/$1.fio"
+	"$FIO" --output-format=json --output="$PINWB_OUT/$1.fio.json" "$job" \
+		>"$PINWB_OUT/$1.fio.log" 2>&1 &
+	pinned_pid=$!
+	pinned_pids="$pinned_pids $pinned_pid"
+	pinned_name=$1 pinned_kind=mmap
+	t0=$(date +%s)
+	while [ "$(stat -c %s "$dir/$1.mmap" 2>/dev/null || echo 0)" -lt $((bufkib * 1024)) ]; do
+		kill -0 "$pinned_pid" 2>/dev/null || fail "$1: the mmap job ended before it laid out its file"
+		[ $(($(date +%s) - t0)) -lt 120 ] || fail "$1: the mmap job's file not laid out in 120 s"
+		sleep 1
+	done
+	sleep 2
+}
+
 # pinned_wait: waits for the pinned job and checks its verdict (an anonymous
 # buffer leaves no buffer file for pinwb-verify).
 pinned_wait() {
 	local rc result kept
+	if [ "$pinned_kind" = mmap ]; then
+		wait "$pinned_pid" || fail "$pinned_name: the mmap job failed (see $pinned_name.fio.log)"
+		rm -f "$dir/$pinned_name.mmap"
+		return 0
+	fi
 	wait "$pinned_pid" || fail "$pinned_name: the pinned-buffer job failed"
 	read -r rc result kept <"/tmp/$pinned_name.status" || fail "$pinned_name: the pinned-buffer job left no status"
 	[ "$pinned_kind" = anon ] && [ "$kept" = error ] && kept=intact
@@ -191,7 +228,11 @@ RUN_BW=0
 one_run() {
 	local kind=$1 i=$2 runtime=$3 bw spid dmax
 	rm -f "/tmp/pwt.dirty.$kind$i"
-	[ "$kind" = alone ] || pinned_start "$kind$i" "$dir" "$runtime" "$kind"
+	case $kind in
+	alone) ;;
+	mmap) mmap_start "$kind$i" "$runtime" ;;
+	*) pinned_start "$kind$i" "$dir" "$runtime" "$kind" ;;
+	esac
 	dirty_sampler "/tmp/pwt.dirty.$kind$i" &
 	spid=$!
 	bw=$(writer "$kind$i")
@@ -213,7 +254,7 @@ one_run() {
 part1() {
 	local order k bw
 	snap /tmp/pwt.vmstat.a
-	alone="" anon="" pinned="" i=1
+	alone="" anon="" pinned="" mmapped="" i=1
 	# Long enough to outlast the writer even if it ran 3x slower than a
 	# first writer alone (which is not counted).
 	bw=$(writer warmup)
@@ -223,12 +264,17 @@ part1() {
 	while [ "$i" -le "$pairs" ]; do
 		order="alone anon file"
 		[ $((i % 2)) -eq 0 ] && order="file anon alone"
+		if [ "$with_mmap" -eq 1 ]; then
+			order="alone anon file mmap"
+			[ $((i % 2)) -eq 0 ] && order="mmap file anon alone"
+		fi
 		for k in $order; do
 			one_run "$k" "$i" "$runtime"
 			case $k in
 			alone) alone="$alone $RUN_BW" ;;
 			anon) anon="$anon $RUN_BW" ;;
 			file) pinned="$pinned $RUN_BW" ;;
+			mmap) mmapped="$mmapped $RUN_BW" ;;
 			esac
 		done
 		log "round $i ($order): alone $(echo "$alone" | awk '{ print $NF }'), anon $(echo "$anon" | awk '{ print $NF }'), file $(echo "$pinned" | awk '{ print $NF }') KiB/s"
@@ -254,6 +300,16 @@ part1() {
 	kv anon.writer_pct_of_alone "$npct"
 	kv pinned.writer_pct_of_anon "$fpct"
 	kv pairs "$pairs"
+	mnote=""
+	if [ "$with_mmap" -eq 1 ]; then
+		# shellcheck disable=SC2086,SC2046 # word splitting of the list is wanted
+		set -- $(stats $mmapped)
+		kv mmap.writer_kib_s_median "$1"
+		kv mmap.writer_kib_s_min "$2"
+		kv mmap.writer_kib_s_max "$3"
+		kv pinned.writer_pct_of_mmap $((p_med * 100 / ($1 > 0 ? $1 : 1)))
+		mnote="; beside an mmap store loop of the buffer's size $1 [$2..$3] (the pinned buffer at $((p_med * 100 / ($1 > 0 ? $1 : 1))) % of it)"
+	fi
 	for c in gup_longterm_file_pins gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced gup_longterm_file_dirtied; do
 		have_counter "$c" && kv "pinned.$c" "$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b "$c")"
 	done
@@ -266,7 +322,7 @@ part1() {
 	log "writer median KiB/s [min..max]: alone $a_med [$a_min..$a_max], anon reader $n_med [$n_min..$n_max] ($npct % of alone), file-pinned reader $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds"
 }
 
-a_med=- a_min=- a_max=- n_med=- n_min=- n_max=- p_med=- p_min=- p_max=- pct=- npct=- fpct=- written=- bounced=-
+a_med=- a_min=- a_max=- n_med=- n_min=- n_max=- p_med=- p_min=- p_max=- pct=- npct=- fpct=- written=- bounced=- mnote=""
 if [ "$inject" = none ]; then
 	part1
 else
@@ -362,4 +418,4 @@ kv durable.inject "$inject"
 [ "$held" -gt 0 ] || fail "durable: the buffer holds no pinwb block: the reads did not land"
 pinned_wait
 [ "$missing" -eq 0 ] || fail "durable: $missing of $held blocks the pinned buffer held were not on the device ${wait_s}s after it went idle (dirty_expire ${expire}cs, inject=$inject)"
-note "dirty limits ${bgkib}/$((3 * bgkib)) KiB, buffer ${bufkib} KiB; writer median KiB/s: alone $a_med [$a_min..$a_max], beside an anonymous fixed-buffer reader $n_med [$n_min..$n_max] ($npct %), beside the same reader into a pinned re-dirtied file buffer $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds; pinned folios written $written times, $bounced pages copied; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
+note "dirty limits ${bgkib}/$((3 * bgkib)) KiB, buffer ${bufkib} KiB; writer median KiB/s: alone $a_med [$a_min..$a_max], beside an anonymous fixed-buffer reader $n_med [$n_min..$n_max] ($npct %), beside the same reader into a pinned re-dirtied file buffer $p_med [$p_min..$p_max] ($fpct % of anon), $pairs rounds; pinned folios written $written times, $bounced pages copied$mnote; all $held blocks of an idle pinned buffer on the device ${wait_s}s after (dirty_expire ${expire}cs)"
