@@ -41,6 +41,9 @@ fail() { note "$*"; exit 1; }
 # kv KEY VALUE: one measurement, gathered into result.json by the runner.
 kv() { printf '%s\t%s\n' "$1" "$2" >>"$PINWB_OUT/measurements.tsv"; }
 
+# guest_arg NAME: the value of pinwb.NAME=VALUE on the kernel command line
+# (scripts/pinwb vm --guest-arg NAME=VALUE); empty when it is not there.
+guest_arg() { sed -n "s/.*pinwb\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 have_sysctl() { [ -e "/proc/sys/vm/$1" ]; }
 get_sysctl() { cat "/proc/sys/vm/$1"; }
 

@@ -90,7 +90,7 @@ expire=300 wbperiod=100
 # background dirty limit of part 1 in KiB (default 2048), the hard limit
 # three times it; with the buffer size below, what share of the limits the
 # re-dirtied buffer takes.
-bgkib=$(sed -n 's/.*pinwb\.pwt_dirty_bg_kib=\([0-9]*\).*/\1/p' /proc/cmdline)
+bgkib=$(guest_arg pwt_dirty_bg_kib)
 bgkib=${bgkib:-2048}
 [ "$bgkib" -ge 1024 ] || fail "pinwb.pwt_dirty_bg_kib=$bgkib: accepted values are 1024 or more (KiB)"
 kv dirty_background_kib "$bgkib"
@@ -107,7 +107,7 @@ size_kib=32768 pairs=5
 # pinwb.pwt_buffer_kib=N on the kernel command line (--guest-arg): the size of
 # the registered buffers of part 1 (default 4096, twice the background limit:
 # re-dirtied, it alone keeps nr_dirty at the writer's freerun ceiling).
-bufkib=$(sed -n 's/.*pinwb\.pwt_buffer_kib=\([0-9]*\).*/\1/p' /proc/cmdline)
+bufkib=$(guest_arg pwt_buffer_kib)
 bufkib=${bufkib:-4096}
 [ "$bufkib" -ge 64 ] || fail "pinwb.pwt_buffer_kib=$bufkib: accepted values are 64 or more (KiB)"
 kv buffer_kib "$bufkib"
@@ -116,7 +116,7 @@ kv buffer_kib "$bufkib"
 # size: the same dirty footprint kept dirty by CPU stores, which the stock
 # kernel throttles at each write fault. F against M asks whether the pinned
 # buffer costs the writer more than a stock dirtier of the same size.
-with_mmap=$(sed -n 's/.*pinwb\.pwt_mmap=\([0-9]*\).*/\1/p' /proc/cmdline)
+with_mmap=$(guest_arg pwt_mmap)
 with_mmap=${with_mmap:-0}
 case $with_mmap in 0 | 1) ;; *) fail "pinwb.pwt_mmap=$with_mmap: accepted values are 0 and 1" ;; esac
 kv with_mmap "$with_mmap"
@@ -307,8 +307,9 @@ part1() {
 		kv mmap.writer_kib_s_median "$1"
 		kv mmap.writer_kib_s_min "$2"
 		kv mmap.writer_kib_s_max "$3"
-		kv pinned.writer_pct_of_mmap $((p_med * 100 / ($1 > 0 ? $1 : 1)))
-		mnote="; beside an mmap store loop of the buffer's size $1 [$2..$3] (the pinned buffer at $((p_med * 100 / ($1 > 0 ? $1 : 1))) % of it)"
+		mpct=$((p_med * 100 / ($1 > 0 ? $1 : 1)))
+		kv pinned.writer_pct_of_mmap "$mpct"
+		mnote="; beside an mmap store loop of the buffer's size $1 [$2..$3] (the pinned buffer at $mpct % of it)"
 	fi
 	for c in gup_longterm_file_pins gup_wb_pinned_skipped gup_wb_pinned_written gup_wb_pinned_bounced gup_wb_pinned_unbounced gup_longterm_file_dirtied; do
 		have_counter "$c" && kv "pinned.$c" "$(delta /tmp/pwt.vmstat.a /tmp/pwt.vmstat.b "$c")"

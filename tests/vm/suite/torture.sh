@@ -23,22 +23,21 @@
 GNU=$PINWB_ROOT/gnu/bin
 [ -x "$GNU/bash" ] || skip "the initramfs has no torture tools (scripts/vm/initramfs.sh --torture)"
 require_engine
-arg() { sed -n "s/.*pinwb\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
-duration=$(arg torture_duration)
+duration=$(guest_arg torture_duration)
 if [ -z "$duration" ]; then duration=40; [ "$LONG" -eq 1 ] && duration=90; fi
-fslist=$(arg torture_fs | tr , ' ')
+fslist=$(guest_arg torture_fs | tr , ' ')
 [ -n "$fslist" ] || fslist="ext4 xfs btrfs"
-policies=$(arg torture_policies | tr , ' ')
+policies=$(guest_arg torture_policies | tr , ' ')
 if [ -z "$policies" ]; then
 	if series_present; then policies=safe; else policies=keep; fi
 fi
-seed=$(arg torture_seed)
+seed=$(guest_arg torture_seed)
 [ -n "$seed" ] || seed=1
-devrounds=$(arg torture_device_rounds)
+devrounds=$(guest_arg torture_device_rounds)
 [ -n "$devrounds" ] || devrounds=1
-sample=$(arg torture_replay_sample)
+sample=$(guest_arg torture_replay_sample)
 [ -n "$sample" ] || sample=20
-dmlog=$(arg torture_dmlog)
+dmlog=$(guest_arg torture_dmlog)
 [ -n "$dmlog" ] || dmlog=1
 kv duration_s "$duration"
 kv policies "$policies"
