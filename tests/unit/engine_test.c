@@ -271,15 +271,26 @@ static int test_fixedbufs_anon(void)
 static int test_wb_pages_reported(void)
 {
 	const char *wb = "\"pages_to_writeback\": {";
-	int rc = fio("--rw=randread --pinwb_wb_modes=sfr,fdatasync");
-	long long sfr, fds;
+	long long sfr = 0, fds = 0;
+	int rc, tries;
 
-	CHECK(rc == 0, "fio exit %d:\n%s", rc, text);
-	sfr = json_num(wb, "sfr");
-	fds = json_num(wb, "fdatasync");
+	/*
+	 * A page the host's own flusher cleans between the driver's two
+	 * cachestat() readings is not counted: on a host with heavy dirty
+	 * traffic beside the test that can take all of a short job's pages,
+	 * so the job gets up to three runs to move some.
+	 */
+	for (tries = 0; tries < 3 && sfr + fds == 0; tries++) {
+		rc = fio("--rw=randread --pinwb_wb_modes=sfr,fdatasync");
+		CHECK(rc == 0, "fio exit %d:\n%s", rc, text);
+		sfr = json_num(wb, "sfr");
+		fds = json_num(wb, "fdatasync");
+		if (sfr < 0 || fds < 0)
+			break;
+	}
 	CHECK(sfr >= 0 && fds >= 0 && sfr + fds > 0,
-	      "pages_to_writeback sfr %lld fdatasync %lld: want some:\n%s", sfr,
-	      fds, json_read());
+	      "pages_to_writeback sfr %lld fdatasync %lld in %d runs: want some:\n%s",
+	      sfr, fds, tries, json_read());
 	CHECK(json_num(wb, "touch") == 0 && json_num(wb, "dontneed") == 0,
 	      "modes that did not run moved pages");
 	CHECK(strstr(text, "pages to writeback"), "summary lacks the per-mode pages");
